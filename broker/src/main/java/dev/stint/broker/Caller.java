@@ -1,0 +1,25 @@
+package dev.stint.broker;
+
+import dev.stint.broker.agents.Agent;
+
+/** Who is calling, once authenticated: the security team's admin credential or an agent. */
+public sealed interface Caller {
+
+    /** The name recorded as the actor in audit records. */
+    String actor();
+
+    record Admin() implements Caller {
+        @Override
+        public String actor() {
+            return "admin";
+        }
+    }
+
+    /** @param tokenJti the jti of the agent token the call came with */
+    record AgentCaller(Agent agent, String tokenJti) implements Caller {
+        @Override
+        public String actor() {
+            return "agent:" + agent.id();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.stint.broker;
+
+/** Human-written fields (owner, purpose): bounded, and free of control and invisible characters. */
+public final class FreeText {
+
+    private FreeText() {
+    }
+
+    /** @return the value without surrounding white space */
+    public static String require(String value, String field, int max) throws RejectedException {
+        if (value == null || value.isBlank()) {
+            throw RejectedException.badRequest(field + " is required");
+        }
+        if (value.length() > max) {
+            throw RejectedException.badRequest(field + " is longer than " + max + " characters");
+        }
+        if (value.codePoints().anyMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029
+                || Character.getType(c) == Character.FORMAT)) {
+            throw RejectedException.badRequest(field + " contains control or invisible formatting characters");
+        }
+        return value.strip();
+    }
+}

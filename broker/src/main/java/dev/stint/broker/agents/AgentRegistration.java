@@ -1,0 +1,110 @@
+package dev.stint.broker.agents;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import dev.stint.broker.FreeText;
+import dev.stint.broker.RejectedException;
+import dev.stint.broker.policy.Policy;
+import dev.stint.token.AgentId;
+import dev.stint.token.Tier;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /v1/agents}: {@code {agent_id, owner, purpose, tiers[], jwks}}. Keys
+ * must be public (a private part is refused: the broker must never hold an agent's secret),
+ * named by a unique {@code kid}, and EC P-256/P-384 or RSA of at least 2048 bits.
+ */
+public record AgentRegistration(
+        @JsonProperty("agent_id") String agentId,
+        @JsonProperty("owner") String owner,
+        @JsonProperty("purpose") String purpose,
+        @JsonProperty("tiers") List<String> tiers,
+        @JsonProperty("jwks") JsonNode jwks) {
+
+    static final int MAX_KEYS = 5;
+
+    /** Checks every field and builds the agent, active from {@code now}. */
+    public Agent toAgent(Policy policy, Instant now) throws RejectedException {
+        AgentId id;
+        try {
+            id = new AgentId(agentId);
+        } catch (IllegalArgumentException e) {
+            throw RejectedException.badRequest(e.getMessage());
+        }
+        String cleanOwner = FreeText.require(owner, "owner", 200);
+        String cleanPurpose = FreeText.require(purpose, "purpose", 500);
+        if (tiers == null || tiers.isEmpty()) {
+            throw RejectedException.badRequest("tiers is required: the tiers this agent may work in");
+        }
+        Set<Tier> agentTiers = new LinkedHashSet<>();
+        for (String name : tiers) {
+            Tier tier = Tier.parseOrNull(name);
+            if (tier == null || policy.tier(tier).isEmpty()) {
+                throw RejectedException.badRequest("tier " + (tier == null ? "(malformed)" : name)
+                        + " is not defined in the policy; defined: " + String.join(", ",
+                                policy.document().tiers().keySet().stream().map(Tier::name).toList()));
+            }
+            agentTiers.add(tier);
+        }
+        return new Agent(id, cleanOwner, cleanPurpose, List.copyOf(agentTiers), publicKeys(), AgentStatus.ACTIVE,
+                now, now);
+    }
+
+    private JWKSet publicKeys() throws RejectedException {
+        if (jwks == null || !jwks.isObject()) {
+            throw RejectedException.badRequest("jwks is required: a JWK Set {\"keys\": [...]} of public keys");
+        }
+        JWKSet set;
+        try {
+            set = JWKSet.parse(jwks.toString());
+        } catch (ParseException e) {
+            throw RejectedException.badRequest("jwks is not a valid JWK Set: " + e.getMessage());
+        }
+        if (set.getKeys().isEmpty() || set.getKeys().size() > MAX_KEYS) {
+            throw RejectedException.badRequest("jwks must hold 1 to " + MAX_KEYS + " keys");
+        }
+        List<JWK> keys = new ArrayList<>();
+        Set<String> kids = new HashSet<>();
+        for (JWK key : set.getKeys()) {
+            String kid = key.getKeyID();
+            if (kid == null || kid.isBlank() || kid.length() > 128) {
+                throw RejectedException.badRequest("every key in jwks needs a kid of 1-128 characters");
+            }
+            if (!kids.add(kid)) {
+                throw RejectedException.badRequest("jwks has two keys with the same kid");
+            }
+            if (key.isPrivate()) {
+                throw RejectedException.badRequest("jwks holds private key material; register public keys only"
+                        + " and keep the private key with the agent");
+            }
+            if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
+                throw RejectedException.badRequest("keys in jwks must be signature keys (use: sig)");
+            }
+            if (key instanceof ECKey ec) {
+                if (!Curve.P_256.equals(ec.getCurve()) && !Curve.P_384.equals(ec.getCurve())) {
+                    throw RejectedException.badRequest("EC keys must be on P-256 or P-384");
+                }
+            } else if (key instanceof RSAKey rsa) {
+                if (rsa.size() < 2048) {
+                    throw RejectedException.badRequest("RSA keys must be at least 2048 bits");
+                }
+            } else {
+                throw RejectedException.badRequest("keys must be EC (P-256, P-384) or RSA; symmetric keys are refused");
+            }
+            keys.add(key.toPublicJWK());
+        }
+        return new JWKSet(keys);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.stint.broker.agents;
+
+import dev.stint.broker.ProblemType;
+import dev.stint.broker.RejectedException;
+import dev.stint.broker.audit.AuditEvent;
+import dev.stint.broker.http.Json;
+import dev.stint.broker.policy.Policy;
+import dev.stint.broker.store.Store;
+import dev.stint.broker.tasks.Task;
+import dev.stint.broker.tasks.TaskStatus;
+import dev.stint.token.AgentId;
+import dev.stint.token.Scope;
+import dev.stint.token.Tier;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** Agent registration, lookup and the kill switch; the admin credential only. */
+public final class AgentRoutes {
+
+    private final Store store;
+    private final Policy policy;
+    private final BearerAuthenticator bearer;
+    private final Clock clock;
+
+    public AgentRoutes(Store store, Policy policy, BearerAuthenticator bearer, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.bearer = Objects.requireNonNull(bearer, "bearer");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public void mount(Router router) {
+        router.post("/v1/agents").handler(this::register);
+        router.get("/v1/agents/:agent_id").handler(this::get);
+        router.post("/v1/agents/:agent_id/suspend").handler(this::suspend);
+    }
+
+    private void register(RoutingContext ctx) {
+        Instant now = clock.instant();
+        bearer.admin(ctx)
+                .compose(admin -> {
+                    try {
+                        return Future.succeededFuture(Json.body(ctx, AgentRegistration.class).toAgent(policy, now));
+                    } catch (RejectedException e) {
+                        return Future.failedFuture(e);
+                    }
+                })
+                .compose(agent -> store.write(tx -> {
+                    if (!tx.insertAgent(agent)) {
+                        throw new RejectedException(409, ProblemType.AGENT_EXISTS,
+                                "agent " + agent.id() + " is already registered");
+                    }
+                    tx.appendAudit(new AuditEvent("admin", "agent.register", AuditEvent.Decision.ALLOW,
+                            agent.id().value(), null, null, "", "agent " + agent.id() + " registered for tiers "
+                                    + String.join(",", agent.tiers().stream().map(Tier::name).toList())
+                                    + ", owner " + agent.owner() + ", " + agent.jwks().getKeys().size() + " key(s)"),
+                            now);
+                    return agent;
+                }))
+                .onSuccess(agent -> ctx.response().setStatusCode(201)
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Location", "/v1/agents/" + agent.id())
+                        .end(Json.write(json(agent))))
+                .onFailure(ctx::fail);
+    }
+
+    private void get(RoutingContext ctx) {
+        bearer.admin(ctx)
+                .compose(admin -> agentId(ctx))
+                .compose(id -> store.read(tx -> tx.agent(id).orElseThrow(() -> RejectedException.notFound(
+                        ProblemType.AGENT_NOT_FOUND, "agent " + id + " is not registered"))))
+                .onSuccess(agent -> ctx.response().putHeader("Content-Type", "application/json")
+                        .end(Json.write(json(agent))))
+                .onFailure(ctx::fail);
+    }
+
+    /** The kill switch: the agent can no longer authenticate, its tasks end and its tokens die. */
+    private void suspend(RoutingContext ctx) {
+        Instant now = clock.instant();
+        bearer.admin(ctx)
+                .compose(admin -> agentId(ctx))
+                .compose(id -> store.write(tx -> {
+                    Agent agent = tx.agent(id).orElseThrow(() -> RejectedException.notFound(
+                            ProblemType.AGENT_NOT_FOUND, "agent " + id + " is not registered"));
+                    if (agent.status() == AgentStatus.SUSPENDED) {
+                        return agent;
+                    }
+                    tx.updateAgentStatus(id, AgentStatus.SUSPENDED, now);
+                    String reason = "agent " + id + " suspended by admin";
+                    for (Task task : tx.openTasksOf(id)) {
+                        tx.finishTask(task.id(), TaskStatus.ENDED, now, reason);
+                        tx.appendAudit(new AuditEvent("admin", "task.end", AuditEvent.Decision.ALLOW, id.value(),
+                                task.id().value(), task.tier().name(), Scope.join(task.scopes()),
+                                "task ended: " + reason), now);
+                    }
+                    int revoked = tx.revokeTokensOfAgent(id, now, reason);
+                    tx.appendAudit(new AuditEvent("admin", "agent.suspend", AuditEvent.Decision.ALLOW, id.value(),
+                            null, null, "", reason + "; " + revoked + " token(s) revoked"), now);
+                    return tx.agent(id).orElseThrow();
+                }))
+                .onSuccess(agent -> ctx.response().putHeader("Content-Type", "application/json")
+                        .end(Json.write(json(agent))))
+                .onFailure(ctx::fail);
+    }
+
+    private static Future<AgentId> agentId(RoutingContext ctx) {
+        try {
+            return Future.succeededFuture(new AgentId(ctx.pathParam("agent_id")));
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(RejectedException.badRequest(e.getMessage()));
+        }
+    }
+
+    static Map<String, Object> json(Agent agent) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("agent_id", agent.id().value());
+        body.put("owner", agent.owner());
+        body.put("purpose", agent.purpose());
+        body.put("tiers", agent.tiers().stream().map(Tier::name).toList());
+        body.put("status", agent.status().wireName());
+        body.put("jwks", agent.jwks().toJSONObject(true));
+        body.put("created_at", agent.createdAt().toString());
+        body.put("updated_at", agent.updatedAt().toString());
+        return body;
+    }
+}

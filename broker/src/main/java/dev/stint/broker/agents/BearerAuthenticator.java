@@ -1,0 +1,100 @@
+package dev.stint.broker.agents;
+
+import dev.stint.broker.Caller;
+import dev.stint.broker.RejectedException;
+import dev.stint.broker.oauth.IssuedToken;
+import dev.stint.broker.oauth.TokenKind;
+import dev.stint.broker.store.Store;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Authenticates {@code Authorization: Bearer} callers: the admin credential, or an agent token
+ * that is unexpired, unrevoked and held by an active agent. Store failures stay failures
+ * ({@link dev.stint.broker.UnavailableException}, 503); they never become a 401.
+ */
+public final class BearerAuthenticator {
+
+    static final int MAX_TOKEN_LENGTH = 512;
+
+    private final Store store;
+    private final String adminTokenHash;
+    private final Clock clock;
+
+    public BearerAuthenticator(Store store, String adminTokenHash, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.adminTokenHash = Objects.requireNonNull(adminTokenHash, "adminTokenHash");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The bearer token of the request, or a 401 saying how to send one. */
+    public static String bearer(RoutingContext ctx) throws RejectedException {
+        String header = ctx.request().getHeader("Authorization");
+        if (header == null || header.isEmpty()) {
+            throw RejectedException.unauthorized("send Authorization: Bearer <token>");
+        }
+        if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw RejectedException.unauthorized("the Authorization scheme must be Bearer");
+        }
+        String token = header.substring(7).trim();
+        if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
+            throw RejectedException.unauthorized("the bearer token is empty or too long");
+        }
+        return token;
+    }
+
+    public Future<Caller> admin(RoutingContext ctx) {
+        return any(ctx).compose(caller -> caller instanceof Caller.Admin
+                ? Future.succeededFuture(caller)
+                : Future.failedFuture(RejectedException.forbidden("this endpoint needs the admin credential")));
+    }
+
+    public Future<Caller.AgentCaller> agent(RoutingContext ctx) {
+        return any(ctx).compose(caller -> caller instanceof Caller.AgentCaller agentCaller
+                ? Future.succeededFuture(agentCaller)
+                : Future.failedFuture(RejectedException.forbidden("this endpoint needs an agent token")));
+    }
+
+    public Future<Caller> any(RoutingContext ctx) {
+        try {
+            return fromToken(bearer(ctx));
+        } catch (RejectedException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    public Future<Caller> fromToken(String token) {
+        if (token.startsWith(OpaqueTokens.ADMIN_PREFIX)) {
+            return OpaqueTokens.sameHash(OpaqueTokens.hash(token), adminTokenHash)
+                    ? Future.succeededFuture(new Caller.Admin())
+                    : Future.failedFuture(RejectedException.unauthorized("the admin credential is not valid"));
+        }
+        if (!token.startsWith(OpaqueTokens.AGENT_PREFIX)) {
+            return Future.failedFuture(RejectedException.unauthorized(
+                    "the bearer token is not an agent token; get one at /oauth2/token"));
+        }
+        String hash = OpaqueTokens.hash(token);
+        return store.read(tx -> {
+            Optional<IssuedToken> issued = tx.tokenByHash(hash);
+            if (issued.isEmpty() || issued.get().kind() != TokenKind.AGENT) {
+                throw RejectedException.unauthorized("the agent token is not known");
+            }
+            IssuedToken found = issued.get();
+            if (found.revokedAt() != null) {
+                throw RejectedException.unauthorized("the agent token was revoked");
+            }
+            if (!clock.instant().isBefore(found.expiresAt())) {
+                throw RejectedException.unauthorized("the agent token has expired; get a new one at /oauth2/token");
+            }
+            Agent agent = tx.agent(found.agentId()).orElseThrow(
+                    () -> RejectedException.unauthorized("the agent of this token is not registered"));
+            if (!agent.isActive()) {
+                throw RejectedException.unauthorized("agent " + agent.id() + " is " + agent.status().wireName());
+            }
+            return new Caller.AgentCaller(agent, found.jti());
+        });
+    }
+}

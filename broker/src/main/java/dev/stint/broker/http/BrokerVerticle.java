@@ -1,0 +1,237 @@
+package dev.stint.broker.http;
+
+import dev.stint.broker.agents.AgentRoutes;
+import dev.stint.broker.agents.BearerAuthenticator;
+import dev.stint.broker.agents.OpaqueTokens;
+import dev.stint.broker.audit.AuditEvent;
+import dev.stint.broker.audit.AuditLog;
+import dev.stint.broker.audit.AuditRoutes;
+import dev.stint.broker.keys.BrokerKeys;
+import dev.stint.broker.keys.KeyRoutes;
+import dev.stint.broker.keys.MasterKey;
+import dev.stint.broker.oauth.OAuthRoutes;
+import dev.stint.broker.policy.ReloadingPolicy;
+import dev.stint.broker.store.EmbeddedStore;
+import dev.stint.broker.store.Store;
+import dev.stint.broker.tasks.DefaultTaskService;
+import dev.stint.broker.tasks.TaskExpiry;
+import dev.stint.broker.tasks.TaskRoutes;
+import dev.stint.token.ClaimChecks;
+import dev.stint.token.keys.KeySealer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker. {@link #start()} completes only when the policy is valid, the store is open and
+ * migrated, the keys are loaded and the port really listens; any failure undoes what was opened.
+ */
+public final class BrokerVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerVerticle.class);
+    static final long EXPIRY_SWEEP_MS = 1_000;
+    static final long POLICY_POLL_MS = 2_000;
+    static final long KEY_PRUNE_MS = 10_000;
+
+    private final BrokerOptions options;
+    private final Clock clock;
+    private final AtomicReference<Router> router = new AtomicReference<>();
+    private ReloadingPolicy policy;
+    private Store store;
+    private BrokerKeys keys;
+    private HttpServer server;
+    private String issuer;
+    private String adminToken;
+    private String adminHash;
+
+    public BrokerVerticle(BrokerOptions options, Clock clock) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public Future<?> start() {
+        return vertx.executeBlocking(this::openStoreAndPolicy, false)
+                .compose(v -> bootstrapAdmin())
+                .compose(hash -> {
+                    adminHash = hash;
+                    return BrokerKeys.load(store, new KeySealer(masterKey()), clock, keyRetention());
+                })
+                .compose(loaded -> {
+                    keys = loaded;
+                    return vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(8192)
+                                    .setMaxHeaderSize(16 * 1024).setCompressionSupported(false))
+                            .requestHandler(request -> {
+                                Router ready = router.get();
+                                if (ready == null) {
+                                    request.response().setStatusCode(503).putHeader("Retry-After", "1").end();
+                                } else {
+                                    ready.handle(request);
+                                }
+                            })
+                            .listen(options.port(), options.host());
+                })
+                .onSuccess(listening -> {
+                    server = listening;
+                    issuer = options.issuer() != null ? stripSlash(options.issuer())
+                            : "http://" + hostForUrl(options.host()) + ":" + listening.actualPort();
+                    router.set(router());
+                    startTimers();
+                    LOG.info("Stint broker listening on {} (issuer {})", options.host() + ":" + listening.actualPort(),
+                            issuer);
+                })
+                .onFailure(failure -> closeQuietly());
+    }
+
+    @Override
+    public Future<?> stop() {
+        Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+        return closed.eventually(() -> {
+            closeQuietly();
+            return Future.succeededFuture();
+        });
+    }
+
+    /** The port the broker listens on (useful when asked for port 0). */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    public String issuer() {
+        return issuer;
+    }
+
+    /** The bootstrap admin credential when this start created it; otherwise {@code null}. */
+    String createdAdminToken() {
+        return adminToken;
+    }
+
+    private Void openStoreAndPolicy() throws Exception {
+        policy = ReloadingPolicy.load(options.policyFile());
+        DataDirectory.prepare(options.dataDir());
+        store = EmbeddedStore.open(vertx, options.dataDir());
+        return null;
+    }
+
+    private byte[] masterKey() {
+        try {
+            return MasterKey.loadOrCreate(options.effectiveMasterKeyFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read or create the master key: " + e.getMessage(), e);
+        }
+    }
+
+    /** Signing keys stay verifiable this long after rotation: the longest task token life plus leeway. */
+    private Duration keyRetention() {
+        return options.taskTokenTtl().plus(ClaimChecks.MAX_LEEWAY);
+    }
+
+    /** On first start, creates the admin credential: its hash in the store, the secret in a 0600 file. */
+    private Future<String> bootstrapAdmin() {
+        Path file = options.adminTokenFile();
+        return store.read(tx -> tx.adminTokenHash()).compose(existing -> {
+            if (existing.isPresent()) {
+                if (!Files.exists(file)) {
+                    LOG.warn("an admin credential exists but {} is missing", file);
+                }
+                return Future.succeededFuture(existing.get());
+            }
+            String token = OpaqueTokens.generate(OpaqueTokens.ADMIN_PREFIX);
+            return vertx.executeBlocking(() -> {
+                Files.deleteIfExists(file);
+                MasterKey.writeSecret(file, token + "\n");
+                return null;
+            }, false).compose(v -> store.write(tx -> {
+                tx.insertAdminTokenHash(OpaqueTokens.hash(token), clock.instant());
+                tx.appendAudit(new AuditEvent("system", "admin.bootstrap", AuditEvent.Decision.ALLOW, null, null, null,
+                        "", "bootstrap admin credential created; secret written to the data directory"),
+                        clock.instant());
+                return null;
+            })).onSuccess(v -> {
+                adminToken = token;
+                LOG.info("Bootstrap admin credential written to {} (mode 0600)", file.toAbsolutePath());
+            }).map(v -> OpaqueTokens.hash(token));
+        });
+    }
+
+    private Router router() {
+        Router r = Router.router(vertx);
+        AuditLog audit = new AuditLog(store, clock);
+        BearerAuthenticator bearer = new BearerAuthenticator(store, adminHash, clock);
+        r.route().handler(BrokerVerticle::securityHeaders);
+        r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
+        new OAuthRoutes(issuer, store, audit, keys, bearer, options.agentTokenTtl(), clock).mount(r);
+        new AgentRoutes(store, policy, bearer, clock).mount(r);
+        new TaskRoutes(new DefaultTaskService(issuer, store, audit, policy, keys, options.taskTokenTtl(), clock),
+                bearer, clock).mount(r);
+        new AuditRoutes(store, bearer).mount(r);
+        new KeyRoutes(keys, bearer).mount(r);
+        r.get("/health").handler(this::health);
+        r.route().last().handler(ctx -> ctx.fail(404));
+        r.route().failureHandler(Problems::handle);
+        return r;
+    }
+
+    private static void securityHeaders(RoutingContext ctx) {
+        ctx.response()
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("Cache-Control", "no-store");
+        ctx.next();
+    }
+
+    private void health(RoutingContext ctx) {
+        store.read(tx -> tx.lastAudit()).onComplete(result -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            boolean storeOk = result.succeeded();
+            String policyError = policy.lastError().orElse(null);
+            body.put("status", !storeOk ? "unavailable" : policyError != null ? "degraded" : "ok");
+            body.put("store", storeOk ? "ok" : "unavailable: " + result.cause().getMessage());
+            body.put("policy", policyError == null ? "ok" : "rejected new file, previous policy in force: " + policyError);
+            body.put("signing_key", keys.keySet().active().kid());
+            if (storeOk) {
+                body.put("audit_head_seq", result.result().map(r -> r.seq()).orElse(0L));
+            }
+            ctx.response().setStatusCode(storeOk ? 200 : 503)
+                    .putHeader("Content-Type", "application/json")
+                    .end(Json.write(body));
+        });
+    }
+
+    private void startTimers() {
+        TaskExpiry expiry = new TaskExpiry(store, clock);
+        vertx.setPeriodic(EXPIRY_SWEEP_MS, id -> expiry.sweep()
+                .onFailure(e -> LOG.warn("expiry sweep failed, will retry: {}", e.getMessage())));
+        vertx.setPeriodic(POLICY_POLL_MS, id -> vertx.executeBlocking(() -> policy.reloadIfChanged(), false));
+        vertx.setPeriodic(KEY_PRUNE_MS, id -> keys.prune());
+    }
+
+    private void closeQuietly() {
+        if (store != null) {
+            store.close();
+            store = null;
+        }
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+}

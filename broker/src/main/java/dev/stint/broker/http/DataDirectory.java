@@ -1,0 +1,32 @@
+package dev.stint.broker.http;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/** The data directory holds the store, sealed keys and the admin credential: owner-only access. */
+final class DataDirectory {
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
+    private DataDirectory() {
+    }
+
+    static void prepare(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            try {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createDirectories(dir);
+            }
+        }
+        try {
+            Files.setPosixFilePermissions(dir, OWNER_ONLY);
+        } catch (UnsupportedOperationException notPosix) {
+            // Not a POSIX file system: rely on its own access control.
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.stint.broker.keys;
+
+import dev.stint.broker.agents.BearerAuthenticator;
+import dev.stint.broker.http.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.Objects;
+
+/** {@code POST /v1/keys/rotate}: the admin's command to rotate the signing key. */
+public final class KeyRoutes {
+
+    private final BrokerKeys keys;
+    private final BearerAuthenticator bearer;
+
+    public KeyRoutes(BrokerKeys keys, BearerAuthenticator bearer) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.bearer = Objects.requireNonNull(bearer, "bearer");
+    }
+
+    public void mount(Router router) {
+        router.post("/v1/keys/rotate").handler(this::rotate);
+    }
+
+    private void rotate(RoutingContext ctx) {
+        bearer.admin(ctx)
+                .compose(admin -> keys.rotate(admin.actor()))
+                .onSuccess(kid -> ctx.response().putHeader("Content-Type", "application/json")
+                        .end(Json.write(Map.of("active_kid", kid,
+                                "verification_kids", keys.keySet().publicJwks().getKeys().stream()
+                                        .map(k -> k.getKeyID()).toList()))))
+                .onFailure(ctx::fail);
+    }
+}

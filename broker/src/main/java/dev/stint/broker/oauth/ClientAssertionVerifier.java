@@ -1,0 +1,221 @@
+package dev.stint.broker.oauth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import dev.stint.broker.OAuthRejectedException;
+import dev.stint.broker.RejectedException;
+import dev.stint.broker.agents.Agent;
+import dev.stint.broker.store.Store;
+import dev.stint.token.AgentId;
+import dev.stint.token.keys.JcaProviders;
+import io.vertx.core.Future;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Checks a {@code private_key_jwt} client assertion (RFC 7523): signed by one of the agent's
+ * registered keys with an allowed algorithm, {@code iss = sub =} the agent, {@code aud} the
+ * issuer or token endpoint, short-lived, with a {@code jti}. Single use is enforced by the
+ * caller, which records the jti in the same store unit as what it issues.
+ */
+public final class ClientAssertionVerifier {
+
+    public static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    public static final Set<JWSAlgorithm> ALGORITHMS = Set.of(
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.PS256, JWSAlgorithm.RS256);
+    /** An assertion may not claim to live longer than this: it is a proof of possession, not a credential. */
+    public static final Duration MAX_LIFETIME = Duration.ofMinutes(5);
+    static final Duration LEEWAY = Duration.ofSeconds(30);
+    static final int MAX_LENGTH = 8192;
+
+    /** A verified assertion: whose it is and the jti to record until {@code expiresAt}. */
+    public record Verified(Agent agent, String jti, Instant expiresAt) {
+    }
+
+    private final Store store;
+    private final Set<String> audiences;
+    private final Clock clock;
+
+    /** @param audiences accepted {@code aud} values: the issuer and the token endpoint URL */
+    public ClientAssertionVerifier(Store store, Set<String> audiences, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.audiences = Set.copyOf(audiences);
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public Future<Verified> verify(String assertionType, String assertion, String clientId) {
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        AgentId agentId;
+        try {
+            if (!ASSERTION_TYPE.equals(assertionType)) {
+                throw OAuthRejectedException.invalidRequest("client_assertion_type must be " + ASSERTION_TYPE);
+            }
+            if (assertion == null || assertion.isEmpty()) {
+                throw OAuthRejectedException.invalidRequest("client_assertion is required");
+            }
+            if (assertion.length() > MAX_LENGTH) {
+                throw OAuthRejectedException.invalidClient("client assertion rejected: longer than " + MAX_LENGTH
+                        + " characters");
+            }
+            jwt = parse(assertion);
+            try {
+                claims = jwt.getJWTClaimsSet();
+            } catch (ParseException e) {
+                throw OAuthRejectedException.invalidClient("client assertion rejected: claims are not a JSON object");
+            }
+            agentId = issuer(claims, clientId);
+        } catch (RejectedException e) {
+            return Future.failedFuture(e);
+        }
+        return store.read(tx -> tx.agent(agentId)).compose(found -> {
+            try {
+                Agent agent = found.orElseThrow(() -> OAuthRejectedException.invalidClient(
+                        "client assertion rejected: agent " + agentId + " is not registered"));
+                if (!agent.isActive()) {
+                    throw OAuthRejectedException.invalidClient("client assertion rejected: agent " + agentId + " is "
+                            + agent.status().wireName());
+                }
+                checkSignature(jwt, agent);
+                return Future.succeededFuture(checkClaims(claims, agent));
+            } catch (RejectedException e) {
+                return Future.failedFuture(e);
+            }
+        });
+    }
+
+    private static SignedJWT parse(String assertion) throws RejectedException {
+        JWT jwt;
+        try {
+            jwt = JWTParser.parse(assertion);
+        } catch (ParseException e) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: not a well-formed JWT");
+        }
+        if (!(jwt instanceof SignedJWT signed)) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: it must be signed (alg none and"
+                    + " encrypted assertions are refused)");
+        }
+        JWSHeader header = signed.getHeader();
+        if (!ALGORITHMS.contains(header.getAlgorithm())) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: algorithm " + header.getAlgorithm()
+                    + " is not allowed (use ES256, ES384, PS256 or RS256)");
+        }
+        if (header.getJWK() != null || header.getJWKURL() != null || header.getX509CertURL() != null
+                || header.getX509CertChain() != null) {
+            throw OAuthRejectedException.invalidClient(
+                    "client assertion rejected: embedded key references (jwk, jku, x5u, x5c) are refused");
+        }
+        return signed;
+    }
+
+    private static AgentId issuer(JWTClaimsSet claims, String clientId) throws RejectedException {
+        String iss = claims.getIssuer();
+        String sub = claims.getSubject();
+        if (iss == null || sub == null || !iss.equals(sub)) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: iss and sub must both be the agent id");
+        }
+        if (clientId != null && !clientId.equals(iss)) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: client_id does not match iss");
+        }
+        try {
+            return new AgentId(iss);
+        } catch (IllegalArgumentException e) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: iss is not a valid agent id");
+        }
+    }
+
+    private static void checkSignature(SignedJWT jwt, Agent agent) throws RejectedException {
+        JWSHeader header = jwt.getHeader();
+        List<JWK> candidates = header.getKeyID() != null
+                ? agent.jwks().getKeys().stream().filter(k -> header.getKeyID().equals(k.getKeyID())).toList()
+                : agent.jwks().getKeys();
+        if (candidates.isEmpty()) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: agent " + agent.id()
+                    + " has no registered key with that kid");
+        }
+        for (JWK key : candidates) {
+            JWSVerifier verifier = verifierFor(header.getAlgorithm(), key);
+            if (verifier == null) {
+                continue;
+            }
+            try {
+                if (jwt.verify(verifier)) {
+                    return;
+                }
+            } catch (JOSEException e) {
+                // A key that cannot check this signature is simply not the signer.
+            }
+        }
+        throw OAuthRejectedException.invalidClient("client assertion rejected: invalid signature for agent " + agent.id());
+    }
+
+    private static JWSVerifier verifierFor(JWSAlgorithm alg, JWK key) {
+        try {
+            if (key instanceof ECKey ec && JWSAlgorithm.Family.EC.contains(alg)
+                    && Curve.forJWSAlgorithm(alg).contains(ec.getCurve())) {
+                ECDSAVerifier verifier = new ECDSAVerifier(ec);
+                if (JcaProviders.ecdsa() != null) {
+                    verifier.getJCAContext().setProvider(JcaProviders.ecdsa());
+                }
+                return verifier;
+            }
+            if (key instanceof RSAKey rsa && JWSAlgorithm.Family.RSA.contains(alg)) {
+                return new RSASSAVerifier(rsa);
+            }
+        } catch (JOSEException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private Verified checkClaims(JWTClaimsSet claims, Agent agent) throws RejectedException {
+        Instant now = clock.instant();
+        List<String> aud = claims.getAudience();
+        if (aud == null || aud.stream().noneMatch(audiences::contains)) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: aud must be the issuer "
+                    + audiences.stream().sorted().findFirst().orElse(""));
+        }
+        Date exp = claims.getExpirationTime();
+        if (exp == null) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: exp is required");
+        }
+        if (!now.isBefore(exp.toInstant().plus(LEEWAY))) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: it has expired");
+        }
+        if (exp.toInstant().isAfter(now.plus(MAX_LIFETIME).plus(LEEWAY))) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: exp is more than "
+                    + MAX_LIFETIME.toSeconds() + " s ahead");
+        }
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && now.plus(LEEWAY).isBefore(nbf.toInstant())) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: nbf is in the future");
+        }
+        Date iat = claims.getIssueTime();
+        if (iat != null && now.plus(LEEWAY).isBefore(iat.toInstant())) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: iat is in the future");
+        }
+        String jti = claims.getJWTID();
+        if (jti == null || jti.isEmpty() || jti.length() > 256) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: jti is required (1-256 characters)");
+        }
+        return new Verified(agent, jti, exp.toInstant().plus(LEEWAY));
+    }
+}

@@ -1,0 +1,362 @@
+package dev.stint.broker.oauth;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.stint.broker.Caller;
+import dev.stint.broker.OAuthRejectedException;
+import dev.stint.broker.RejectedException;
+import dev.stint.broker.agents.Agent;
+import dev.stint.broker.agents.BearerAuthenticator;
+import dev.stint.broker.agents.OpaqueTokens;
+import dev.stint.broker.audit.AuditEvent;
+import dev.stint.broker.audit.AuditLog;
+import dev.stint.broker.http.Json;
+import dev.stint.broker.keys.BrokerKeys;
+import dev.stint.broker.store.Store;
+import dev.stint.broker.tasks.Task;
+import dev.stint.token.DefaultTaskTokenVerifier;
+import dev.stint.token.KeyUnavailableException;
+import dev.stint.token.Scope;
+import dev.stint.token.TaskClaims;
+import dev.stint.token.TaskTokenVerifier;
+import dev.stint.token.TokenRejectedException;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The OAuth 2.0 surface: server metadata (RFC 8414), the JWKS, the token endpoint
+ * ({@code client_credentials} with {@code private_key_jwt}, RFC 7523), introspection (RFC 7662)
+ * and revocation (RFC 7009).
+ */
+public final class OAuthRoutes {
+
+    public static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+    private final String issuer;
+    private final Store store;
+    private final AuditLog audit;
+    private final BrokerKeys keys;
+    private final BearerAuthenticator bearer;
+    private final ClientAssertionVerifier assertions;
+    private final TaskTokenVerifier taskTokens;
+    private final Duration agentTokenTtl;
+    private final Clock clock;
+
+    public OAuthRoutes(String issuer, Store store, AuditLog audit, BrokerKeys keys, BearerAuthenticator bearer,
+            Duration agentTokenTtl, Clock clock) {
+        this.issuer = Objects.requireNonNull(issuer, "issuer");
+        this.store = Objects.requireNonNull(store, "store");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.bearer = Objects.requireNonNull(bearer, "bearer");
+        this.agentTokenTtl = Objects.requireNonNull(agentTokenTtl, "agentTokenTtl");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.assertions = new ClientAssertionVerifier(store, Set.of(issuer, tokenEndpoint()), clock);
+        // The broker's own view of its tokens: any audience and tier, no clock leeway.
+        this.taskTokens = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), kid -> keys.keySet().keysFor(kid),
+                DefaultTaskTokenVerifier.standardChecks(issuer, Duration.ZERO), clock);
+    }
+
+    public void mount(Router router) {
+        router.get("/.well-known/oauth-authorization-server").handler(this::metadata);
+        router.get("/.well-known/jwks.json").handler(this::jwks);
+        router.post("/oauth2/token").handler(this::token);
+        router.post("/oauth2/introspect").handler(this::introspect);
+        router.post("/oauth2/revoke").handler(this::revoke);
+    }
+
+    private String tokenEndpoint() {
+        return issuer + "/oauth2/token";
+    }
+
+    private void metadata(RoutingContext ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("issuer", issuer);
+        body.put("token_endpoint", tokenEndpoint());
+        body.put("jwks_uri", issuer + "/.well-known/jwks.json");
+        body.put("introspection_endpoint", issuer + "/oauth2/introspect");
+        body.put("revocation_endpoint", issuer + "/oauth2/revoke");
+        body.put("grant_types_supported", List.of("client_credentials"));
+        body.put("response_types_supported", List.of());
+        body.put("token_endpoint_auth_methods_supported", List.of("private_key_jwt"));
+        body.put("token_endpoint_auth_signing_alg_values_supported", algorithms());
+        body.put("introspection_endpoint_auth_methods_supported", List.of("private_key_jwt"));
+        body.put("introspection_endpoint_auth_signing_alg_values_supported", algorithms());
+        body.put("revocation_endpoint_auth_methods_supported", List.of("private_key_jwt"));
+        body.put("revocation_endpoint_auth_signing_alg_values_supported", algorithms());
+        ctx.response().putHeader("Content-Type", "application/json").end(Json.write(body));
+    }
+
+    private static List<String> algorithms() {
+        return new TreeSet<>(ClientAssertionVerifier.ALGORITHMS.stream().map(JWSAlgorithm::getName).toList())
+                .stream().toList();
+    }
+
+    private void jwks(RoutingContext ctx) {
+        ctx.response()
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "public, max-age=60")
+                .end(Json.write(keys.keySet().publicJwks().toJSONObject(true)));
+    }
+
+    // token endpoint
+
+    private void token(RoutingContext ctx) {
+        MultiMap form;
+        try {
+            form = form(ctx);
+        } catch (RejectedException e) {
+            ctx.fail(e);
+            return;
+        }
+        String grantType = form.get("grant_type");
+        if (grantType == null) {
+            ctx.fail(OAuthRejectedException.invalidRequest("grant_type is required"));
+            return;
+        }
+        if (!"client_credentials".equals(grantType)) {
+            ctx.fail(new OAuthRejectedException(400, "unsupported_grant_type", TOKEN_EXCHANGE.equals(grantType)
+                    ? "token exchange for CI identities is not available in this version; use client_credentials"
+                    : "grant_type must be client_credentials"));
+            return;
+        }
+        Instant now = clock.instant();
+        assertions.verify(form.get("client_assertion_type"), form.get("client_assertion"), form.get("client_id"))
+                .compose(verified -> store.write(tx -> {
+                    Agent agent = verified.agent();
+                    if (!tx.recordAssertion(agent.id(), verified.jti(), verified.expiresAt())) {
+                        throw OAuthRejectedException.invalidClient("client assertion rejected: it was already used"
+                                + " (jti replayed) for agent " + agent.id());
+                    }
+                    String token = OpaqueTokens.generate(OpaqueTokens.AGENT_PREFIX);
+                    Instant expiresAt = now.plus(agentTokenTtl);
+                    String jti = OpaqueTokens.randomId();
+                    tx.insertToken(new IssuedToken(jti, TokenKind.AGENT, OpaqueTokens.hash(token), agent.id(), null,
+                            null, null, issuer, now, expiresAt, null, null));
+                    tx.appendAudit(new AuditEvent("agent:" + agent.id(), "agent.authenticate",
+                            AuditEvent.Decision.ALLOW, agent.id().value(), null, null, "",
+                            "agent token " + jti + " issued by private_key_jwt, expires " + expiresAt), now);
+                    return token;
+                }))
+                .recover(failure -> failure instanceof RejectedException rejected
+                        ? audit.reject(new AuditEvent("anonymous", "agent.authenticate", AuditEvent.Decision.DENY,
+                                null, null, null, "", rejected.reason()), rejected)
+                        : Future.failedFuture(failure))
+                .onSuccess(token -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("access_token", token);
+                    body.put("token_type", "Bearer");
+                    body.put("expires_in", agentTokenTtl.toSeconds());
+                    ctx.response()
+                            .putHeader("Content-Type", "application/json")
+                            .putHeader("Cache-Control", "no-store")
+                            .putHeader("Pragma", "no-cache")
+                            .end(Json.write(body));
+                })
+                .onFailure(ctx::fail);
+    }
+
+    // introspection and revocation
+
+    private void introspect(RoutingContext ctx) {
+        MultiMap form;
+        try {
+            form = form(ctx);
+            requireToken(form);
+        } catch (RejectedException e) {
+            ctx.fail(e);
+            return;
+        }
+        caller(ctx, form)
+                .compose(caller -> inspect(form.get("token"), caller))
+                .onSuccess(body -> ctx.response()
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Cache-Control", "no-store")
+                        .end(Json.write(body)))
+                .onFailure(ctx::fail);
+    }
+
+    private void revoke(RoutingContext ctx) {
+        MultiMap form;
+        try {
+            form = form(ctx);
+            requireToken(form);
+        } catch (RejectedException e) {
+            ctx.fail(e);
+            return;
+        }
+        String token = form.get("token");
+        caller(ctx, form)
+                .compose(caller -> identify(token).compose(found -> found
+                        .filter(t -> mayAccess(caller, t.agentId().value()))
+                        .map(t -> revokeRecord(t, caller))
+                        .orElse(Future.succeededFuture())))
+                .onSuccess(v -> ctx.response().putHeader("Cache-Control", "no-store").setStatusCode(200).end())
+                .onFailure(ctx::fail);
+    }
+
+    private Future<Void> revokeRecord(IssuedToken token, Caller caller) {
+        Instant now = clock.instant();
+        return store.write(tx -> {
+            if (tx.revokeToken(token.jti(), now, "revoked by " + caller.actor())) {
+                tx.appendAudit(new AuditEvent(caller.actor(), "token.revoke", AuditEvent.Decision.ALLOW,
+                        token.agentId().value(), token.taskId() == null ? null : token.taskId().value(),
+                        token.tier() == null ? null : token.tier().name(), token.scope(),
+                        token.kind().wireName() + " token " + token.jti() + " revoked on request (RFC 7009)"), now);
+            }
+            return null;
+        });
+    }
+
+    /** The issued-token record behind a presented token, when it is one of ours. */
+    private Future<Optional<IssuedToken>> identify(String token) {
+        if (token.startsWith(OpaqueTokens.AGENT_PREFIX)) {
+            String hash = OpaqueTokens.hash(token);
+            return store.read(tx -> tx.tokenByHash(hash));
+        }
+        Optional<TaskClaims> claims = verifiedClaims(token);
+        if (claims.isEmpty()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        String jti = claims.get().jwtId();
+        return store.read(tx -> tx.tokenByJti(jti));
+    }
+
+    private Optional<TaskClaims> verifiedClaims(String token) {
+        try {
+            return Optional.of(taskTokens.verify(token));
+        } catch (TokenRejectedException e) {
+            return Optional.empty();
+        } catch (KeyUnavailableException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Future<Map<String, Object>> inspect(String token, Caller caller) {
+        Instant now = clock.instant();
+        Map<String, Object> inactive = Map.of("active", false);
+        if (token.startsWith(OpaqueTokens.AGENT_PREFIX)) {
+            String hash = OpaqueTokens.hash(token);
+            return store.read(tx -> {
+                Optional<IssuedToken> found = tx.tokenByHash(hash);
+                if (found.isEmpty() || !found.get().isActiveAt(now) || !mayAccess(caller, found.get().agentId().value())) {
+                    return inactive;
+                }
+                IssuedToken issued = found.get();
+                if (tx.agent(issued.agentId()).filter(Agent::isActive).isEmpty()) {
+                    return inactive;
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("active", true);
+                body.put("token_type", "Bearer");
+                body.put("client_id", issued.agentId().value());
+                body.put("sub", issued.agentId().value());
+                body.put("iss", issuer);
+                body.put("jti", issued.jti());
+                body.put("iat", issued.issuedAt().getEpochSecond());
+                body.put("exp", issued.expiresAt().getEpochSecond());
+                return body;
+            });
+        }
+        Optional<TaskClaims> verified = verifiedClaims(token);
+        if (verified.isEmpty() || !mayAccess(caller, verified.get().subject().value())) {
+            return Future.succeededFuture(inactive);
+        }
+        TaskClaims claims = verified.get();
+        return store.read(tx -> {
+            Optional<IssuedToken> issued = tx.tokenByJti(claims.jwtId());
+            Optional<Task> task = tx.task(claims.taskId());
+            Optional<Agent> agent = tx.agent(claims.subject());
+            if (issued.isEmpty() || !issued.get().isActiveAt(now) || task.isEmpty() || !task.get().isActiveAt(now)
+                    || agent.isEmpty() || !agent.get().isActive()) {
+                return inactive;
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("active", true);
+            body.put("token_type", "stint+jwt");
+            body.put("client_id", claims.subject().value());
+            body.put("sub", claims.subject().value());
+            body.put("iss", claims.issuer());
+            body.put("aud", claims.audience());
+            body.put("jti", claims.jwtId());
+            body.put("iat", claims.issuedAt().getEpochSecond());
+            body.put("nbf", claims.notBefore().getEpochSecond());
+            body.put("exp", claims.expiresAt().getEpochSecond());
+            body.put("scope", Scope.join(claims.scopes()));
+            body.put("task_id", claims.taskId().value());
+            body.put("tier", claims.tier().name());
+            body.put("deadline", claims.deadline().at().getEpochSecond());
+            body.put("owner", claims.owner());
+            return body;
+        });
+    }
+
+    private static boolean mayAccess(Caller caller, String agentId) {
+        return caller instanceof Caller.Admin
+                || caller instanceof Caller.AgentCaller agent && agent.agent().id().value().equals(agentId);
+    }
+
+    /** Introspection and revocation callers: a bearer (admin or agent token) or a client assertion. */
+    private Future<Caller> caller(RoutingContext ctx, MultiMap form) {
+        if (ctx.request().getHeader("Authorization") != null) {
+            return bearer.any(ctx);
+        }
+        if (form.get("client_assertion") == null) {
+            return Future.failedFuture(OAuthRejectedException.invalidClient(
+                    "authenticate with private_key_jwt (client_assertion) or an Authorization: Bearer token"));
+        }
+        Instant now = clock.instant();
+        return assertions.verify(form.get("client_assertion_type"), form.get("client_assertion"), form.get("client_id"))
+                .compose(verified -> store.write(tx -> {
+                    if (!tx.recordAssertion(verified.agent().id(), verified.jti(), verified.expiresAt())) {
+                        throw OAuthRejectedException.invalidClient("client assertion rejected: it was already used"
+                                + " (jti replayed) for agent " + verified.agent().id());
+                    }
+                    return (Caller) new Caller.AgentCaller(verified.agent(), verified.jti());
+                }))
+                .recover(failure -> failure instanceof RejectedException rejected
+                        ? audit.reject(new AuditEvent("anonymous", "agent.authenticate", AuditEvent.Decision.DENY,
+                                null, null, null, "", rejected.reason()), rejected)
+                        : Future.failedFuture(failure));
+    }
+
+    private static void requireToken(MultiMap form) throws RejectedException {
+        String token = form.get("token");
+        if (token == null || token.isEmpty()) {
+            throw OAuthRejectedException.invalidRequest("token is required");
+        }
+        if (token.length() > DefaultTaskTokenVerifier.MAX_TOKEN_LENGTH) {
+            throw OAuthRejectedException.invalidRequest("token is longer than "
+                    + DefaultTaskTokenVerifier.MAX_TOKEN_LENGTH + " characters");
+        }
+    }
+
+    /** The url-encoded form, with each parameter at most once (RFC 6749, section 3.2). */
+    private static MultiMap form(RoutingContext ctx) throws RejectedException {
+        String contentType = ctx.request().getHeader("Content-Type");
+        if (contentType == null
+                || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            throw OAuthRejectedException.invalidRequest("send parameters as application/x-www-form-urlencoded");
+        }
+        MultiMap form = ctx.request().formAttributes();
+        for (String name : form.names()) {
+            if (form.getAll(name).size() > 1) {
+                throw OAuthRejectedException.invalidRequest("parameter " + (name.length() <= 40 ? name : "(long name)")
+                        + " appears more than once");
+            }
+        }
+        return form;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.stint.broker.policy;
+
+import dev.stint.broker.agents.Agent;
+import dev.stint.token.Scope;
+import dev.stint.token.ScopePattern;
+import dev.stint.token.Tier;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides from one validated {@link PolicyDocument}. The checks run in a fixed order and the
+ * first that fails is the reason: tier defined, agent active, agent registered for the tier,
+ * every scope granted, no scope frozen, no scope needing an approval; then the TTL is capped.
+ */
+public final class DocumentPolicy implements Policy {
+
+    private final PolicyDocument document;
+
+    public DocumentPolicy(PolicyDocument document) {
+        this.document = Objects.requireNonNull(document, "document");
+    }
+
+    @Override
+    public PolicyDocument document() {
+        return document;
+    }
+
+    @Override
+    public Optional<TierPolicy> tier(Tier tier) {
+        return Optional.ofNullable(document.tiers().get(tier));
+    }
+
+    @Override
+    public Decision decide(PolicyRequest request) {
+        Agent agent = request.agent();
+        Tier tier = request.tier();
+        TierPolicy limits = document.tiers().get(tier);
+        if (limits == null) {
+            return Decision.deny("tier " + tier + " is not defined in the policy");
+        }
+        if (!agent.isActive()) {
+            return Decision.deny("agent " + agent.id() + " is " + agent.status().wireName());
+        }
+        if (!agent.tiers().contains(tier)) {
+            return Decision.deny("agent " + agent.id() + " is not registered for tier " + tier);
+        }
+        if (request.scopes().isEmpty()) {
+            return Decision.deny("a task needs at least one scope");
+        }
+        List<ScopePattern> granted = grantsOf(agent, tier);
+        List<String> ungranted = new ArrayList<>();
+        for (Scope scope : request.scopes()) {
+            if (granted.stream().noneMatch(p -> p.matches(scope))) {
+                ungranted.add(scope.toString());
+            }
+        }
+        if (!ungranted.isEmpty()) {
+            return Decision.deny((ungranted.size() == 1 ? "scope " : "scopes ") + String.join(" ", ungranted)
+                    + (ungranted.size() == 1 ? " is" : " are") + " not granted to agent " + agent.id()
+                    + " in tier " + tier);
+        }
+        for (Scope scope : request.scopes()) {
+            for (Freeze freeze : document.freezes()) {
+                if (freeze.covers(tier, scope.action())) {
+                    Optional<Instant> until = freeze.activeUntil(request.now());
+                    if (until.isPresent()) {
+                        return Decision.deny("scope " + scope + " is frozen in tier " + tier + " until "
+                                + until.get() + ": " + freeze.reason());
+                    }
+                }
+            }
+        }
+        Map<String, Integer> quorums = document.approvals().getOrDefault(tier, Map.of());
+        for (Scope scope : request.scopes()) {
+            String actionClass = document.actionClass(scope.action());
+            int quorum = quorums.getOrDefault(actionClass, 0);
+            if (quorum > 0) {
+                return Decision.deny("scope " + scope + " needs approval by " + quorum + " distinct "
+                        + (quorum == 1 ? "human" : "humans") + " in tier " + tier + " (" + actionClass
+                        + "); this broker does not take approvals yet, so the task is denied");
+            }
+        }
+        Duration requested = request.requestedTtl();
+        Duration ttl;
+        String ttlReason;
+        if (requested == null) {
+            ttl = limits.defaultTtl();
+            ttlReason = "the tier default " + Durations.format(ttl);
+        } else if (requested.compareTo(limits.maxTtl()) > 0) {
+            ttl = limits.maxTtl();
+            ttlReason = Durations.format(ttl) + " (asked " + Durations.format(requested) + ", capped at the tier's max_ttl)";
+        } else {
+            ttl = requested;
+            ttlReason = Durations.format(ttl) + " as asked";
+        }
+        return Decision.allow("scopes " + Scope.join(request.scopes()) + " granted to agent " + agent.id()
+                + " in tier " + tier + " for " + ttlReason, ttl);
+    }
+
+    /** The patterns granted to the agent directly and through its groups, in that tier. */
+    private List<ScopePattern> grantsOf(Agent agent, Tier tier) {
+        List<ScopePattern> out = new ArrayList<>();
+        String id = agent.id().value();
+        out.addAll(document.grants().getOrDefault(id, Map.of()).getOrDefault(tier, List.of()));
+        for (Map.Entry<String, Set<String>> group : document.groups().entrySet()) {
+            if (group.getValue().contains(id)) {
+                out.addAll(document.grants().getOrDefault("group:" + group.getKey(), Map.of())
+                        .getOrDefault(tier, List.of()));
+            }
+        }
+        return out;
+    }
+}

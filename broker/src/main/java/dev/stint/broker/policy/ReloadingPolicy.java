@@ -1,0 +1,106 @@
+package dev.stint.broker.policy;
+
+import dev.stint.token.Tier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The policy of a file that security teams edit: {@link #reloadIfChanged()} re-reads it when its
+ * modification time or size changes. A file that fails validation leaves the policy in force
+ * unchanged and is reported (log, {@link #lastError()}, health) until it is fixed.
+ */
+public final class ReloadingPolicy implements Policy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReloadingPolicy.class);
+
+    private record Loaded(DocumentPolicy policy, FileTime modified, long size) {
+    }
+
+    private final Path file;
+    private final AtomicReference<Loaded> current = new AtomicReference<>();
+    private final AtomicReference<String> lastError = new AtomicReference<>();
+
+    private ReloadingPolicy(Path file, Loaded first) {
+        this.file = file;
+        this.current.set(first);
+    }
+
+    /** Loads the file; a broker must not start on an invalid policy. */
+    public static ReloadingPolicy load(Path file) throws PolicyFileException {
+        Objects.requireNonNull(file, "file");
+        FileTime modified;
+        long size;
+        try {
+            modified = Files.getLastModifiedTime(file);
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new PolicyFileException(file.getFileName() + ": cannot be read: " + e.getMessage());
+        }
+        return new ReloadingPolicy(file, new Loaded(new DocumentPolicy(PolicyFileLoader.load(file)), modified, size));
+    }
+
+    /**
+     * Re-reads the file when it changed. Blocking (file I/O): call it from a worker thread.
+     *
+     * @return whether a new policy took effect
+     */
+    public boolean reloadIfChanged() {
+        Loaded loaded = current.get();
+        FileTime modified;
+        long size;
+        try {
+            modified = Files.getLastModifiedTime(file);
+            size = Files.size(file);
+        } catch (IOException e) {
+            report(file.getFileName() + ": cannot be read: " + e.getMessage());
+            return false;
+        }
+        if (modified.equals(loaded.modified()) && size == loaded.size()) {
+            return false;
+        }
+        try {
+            DocumentPolicy next = new DocumentPolicy(PolicyFileLoader.load(file));
+            current.set(new Loaded(next, modified, size));
+            lastError.set(null);
+            LOG.info("policy reloaded from {}", file.getFileName());
+            return true;
+        } catch (PolicyFileException e) {
+            // Remember the bad version so that the same error is not logged every poll.
+            current.set(new Loaded(loaded.policy(), modified, size));
+            report(e.getMessage());
+            return false;
+        }
+    }
+
+    private void report(String error) {
+        lastError.set(error);
+        LOG.error("policy file rejected, keeping the previous policy: {}", error);
+    }
+
+    /** Why the latest version of the file was not taken, or empty when it was. */
+    public Optional<String> lastError() {
+        return Optional.ofNullable(lastError.get());
+    }
+
+    @Override
+    public Decision decide(PolicyRequest request) {
+        return current.get().policy().decide(request);
+    }
+
+    @Override
+    public Optional<TierPolicy> tier(Tier tier) {
+        return current.get().policy().tier(tier);
+    }
+
+    @Override
+    public PolicyDocument document() {
+        return current.get().policy().document();
+    }
+}

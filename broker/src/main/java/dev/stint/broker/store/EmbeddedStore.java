@@ -1,0 +1,129 @@
+package dev.stint.broker.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.stint.broker.UnavailableException;
+import dev.stint.broker.audit.AuditRecord;
+import dev.stint.broker.audit.HashChain;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The default store: one SQLite file under the data directory, needing nothing installed.
+ * Write-ahead logging with a full sync at every commit, so a committed decision survives a
+ * kill -9 or a power cut; one writer thread with group commit; a small pool of read-only
+ * connections that never wait for the writer.
+ */
+public final class EmbeddedStore implements Store {
+
+    public static final String FILE_NAME = "stint.db";
+
+    private final Vertx vertx;
+    private final HikariDataSource readers;
+    private final GroupCommitWriter writer;
+
+    private EmbeddedStore(Vertx vertx, HikariDataSource readers, GroupCommitWriter writer) {
+        this.vertx = vertx;
+        this.readers = readers;
+        this.writer = writer;
+    }
+
+    /**
+     * Opens (creating and migrating when needed) the store in {@code dataDir}. Blocking: call it
+     * from a worker thread or before deploying.
+     *
+     * @throws UnavailableException when the file cannot be opened or migrated
+     */
+    public static EmbeddedStore open(Vertx vertx, Path dataDir) throws UnavailableException {
+        Objects.requireNonNull(vertx, "vertx");
+        Path file = dataDir.resolve(FILE_NAME);
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        HikariDataSource readers = null;
+        try {
+            Files.createDirectories(dataDir);
+            SQLiteDataSource migrations = new SQLiteDataSource(config(false));
+            migrations.setUrl(url);
+            Flyway.configure()
+                    .dataSource(migrations)
+                    .locations("classpath:db/migration/sqlite")
+                    .load()
+                    .migrate();
+
+            Connection writeConnection = config(false).createConnection(url);
+            AuditHead head = readHead(writeConnection);
+
+            SQLiteDataSource readSource = new SQLiteDataSource(config(true));
+            readSource.setUrl(url);
+            HikariConfig pool = new HikariConfig();
+            pool.setDataSource(readSource);
+            pool.setPoolName("stint-store-readers");
+            pool.setMaximumPoolSize(4);
+            pool.setReadOnly(true);
+            pool.setAutoCommit(true);
+            readers = new HikariDataSource(pool);
+            return new EmbeddedStore(vertx, readers, new GroupCommitWriter(writeConnection, head, "stint-store-writer"));
+        } catch (IOException | SQLException | RuntimeException e) {
+            if (readers != null) {
+                readers.close();
+            }
+            throw new UnavailableException("cannot open the embedded store at " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SQLiteConfig config(boolean readOnly) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.enforceForeignKeys(true);
+        config.setBusyTimeout(5_000);
+        config.setReadOnly(readOnly);
+        return config;
+    }
+
+    private static AuditHead readHead(Connection connection) throws SQLException {
+        try {
+            Optional<AuditRecord> last = new SqlStoreTx(connection, null).lastAudit();
+            return last.map(r -> new AuditHead(r.seq(), r.hash())).orElse(new AuditHead(0, HashChain.GENESIS));
+        } catch (UnavailableException e) {
+            throw new SQLException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public <T> Future<T> read(StoreWork<T> work) {
+        return vertx.executeBlocking(() -> {
+            try (Connection connection = readers.getConnection()) {
+                return work.run(new SqlStoreTx(connection, null));
+            } catch (SQLException e) {
+                throw new UnavailableException("store read failed: " + e.getMessage(), e);
+            }
+        }, false);
+    }
+
+    @Override
+    public <T> Future<T> write(StoreWork<T> work) {
+        Context context = vertx.getOrCreateContext();
+        Promise<T> promise = Promise.promise();
+        writer.submit(work, result -> context.runOnContext(v -> promise.handle(result)));
+        return promise.future();
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+        readers.close();
+    }
+
+}

@@ -1,0 +1,256 @@
+package dev.stint.broker.tasks;
+
+import dev.stint.broker.Caller;
+import dev.stint.broker.FreeText;
+import dev.stint.broker.ProblemType;
+import dev.stint.broker.RejectedException;
+import dev.stint.broker.UnavailableException;
+import dev.stint.broker.agents.Agent;
+import dev.stint.broker.audit.AuditEvent;
+import dev.stint.broker.audit.AuditLog;
+import dev.stint.broker.keys.BrokerKeys;
+import dev.stint.broker.oauth.IssuedToken;
+import dev.stint.broker.oauth.TokenKind;
+import dev.stint.broker.policy.Decision;
+import dev.stint.broker.policy.Policy;
+import dev.stint.broker.policy.PolicyRequest;
+import dev.stint.broker.policy.TierPolicy;
+import dev.stint.broker.store.Store;
+import dev.stint.broker.store.StoreTx;
+import dev.stint.token.KeyUnavailableException;
+import dev.stint.token.Scope;
+import dev.stint.token.TaskClaims;
+import dev.stint.token.TaskDeadline;
+import dev.stint.token.TaskId;
+import dev.stint.token.Tier;
+import dev.stint.broker.agents.OpaqueTokens;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Wires policy, store, audit and keys into the task lifecycle; decides nothing itself. */
+public final class DefaultTaskService implements TaskService {
+
+    static final int MAX_SCOPES = 32;
+    static final long MAX_TTL_SECONDS = 366L * 24 * 3600;
+    private static final Pattern AUDIENCE = Pattern.compile("[\\x21-\\x7e]{1,256}");
+
+    private final String issuer;
+    private final Store store;
+    private final AuditLog audit;
+    private final Policy policy;
+    private final BrokerKeys keys;
+    private final Duration taskTokenTtl;
+    private final Clock clock;
+
+    public DefaultTaskService(String issuer, Store store, AuditLog audit, Policy policy, BrokerKeys keys,
+            Duration taskTokenTtl, Clock clock) {
+        this.issuer = Objects.requireNonNull(issuer, "issuer");
+        this.store = Objects.requireNonNull(store, "store");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.taskTokenTtl = Objects.requireNonNull(taskTokenTtl, "taskTokenTtl");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The audience of task tokens when the caller names none. */
+    public static String defaultAudience(Tier tier) {
+        return "urn:stint:tier:" + tier.name();
+    }
+
+    @Override
+    public Future<Task> open(Caller.AgentCaller caller, OpenTaskRequest request) {
+        Agent agent = caller.agent();
+        TaskId id;
+        Tier tier;
+        String purpose;
+        List<Scope> scopes;
+        Duration ttl;
+        try {
+            id = request.taskId() == null ? TaskId.random() : taskId(request.taskId());
+            tier = tier(request.tier());
+            purpose = FreeText.require(request.purpose(), "purpose", 500);
+            scopes = scopes(request.scopes());
+            ttl = ttl(request.ttlSeconds());
+        } catch (RejectedException e) {
+            return Future.failedFuture(e);
+        }
+        Instant now = clock.instant();
+        Decision decision = policy.decide(new PolicyRequest(agent, tier, scopes, ttl, now));
+        String scopeText = Scope.join(scopes);
+        if (!decision.allowed()) {
+            return audit.reject(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.DENY,
+                    agent.id().value(), id.value(), tier.name(), scopeText, decision.reason()),
+                    new RejectedException(403, ProblemType.POLICY_DENIED, decision.reason()));
+        }
+        TaskDeadline deadline = TaskDeadline.after(now, decision.ttl());
+        Task task = new Task(id, agent.id(), tier, purpose, scopes, now, deadline, TaskStatus.ACTIVE, null, null);
+        return store.write(tx -> {
+            if (!tx.insertTask(task)) {
+                throw new RejectedException(409, ProblemType.TASK_EXISTS,
+                        "task " + id + " already exists; choose another task_id or omit it");
+            }
+            tx.appendAudit(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.ALLOW, agent.id().value(),
+                    id.value(), tier.name(), scopeText, decision.reason() + "; deadline " + deadline.at()), now);
+            return task;
+        }).recover(failure -> failure instanceof RejectedException rejected
+                ? audit.reject(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.DENY,
+                        agent.id().value(), id.value(), tier.name(), scopeText, rejected.reason()), rejected)
+                : Future.failedFuture(failure));
+    }
+
+    @Override
+    public Future<Task> get(Caller caller, TaskId id) {
+        return store.read(tx -> owned(tx, caller, id));
+    }
+
+    @Override
+    public Future<Task> end(Caller caller, TaskId id) {
+        Instant now = clock.instant();
+        return store.write(tx -> {
+            Task task = owned(tx, caller, id);
+            if (task.status().isFinal()) {
+                return task;
+            }
+            boolean expired = task.deadline().hasPassed(now);
+            TaskStatus status = expired ? TaskStatus.EXPIRED : TaskStatus.ENDED;
+            String reason = expired ? "deadline " + task.deadline().at() + " passed" : "ended by " + caller.actor();
+            tx.finishTask(id, status, now, reason);
+            int revoked = tx.revokeTokensOfTask(id, now, reason);
+            tx.appendAudit(new AuditEvent(caller.actor(), "task.end", AuditEvent.Decision.ALLOW,
+                    task.agentId().value(), id.value(), task.tier().name(), Scope.join(task.scopes()),
+                    "task " + status.wireName() + " (" + reason + "); " + revoked + " token(s) revoked"), now);
+            return tx.task(id).orElseThrow();
+        });
+    }
+
+    @Override
+    public Future<MintedToken> mint(Caller.AgentCaller caller, TaskId id, MintRequest request) {
+        String requestedAudience = request.audience();
+        if (requestedAudience != null && !AUDIENCE.matcher(requestedAudience).matches()) {
+            return Future.failedFuture(RejectedException.badRequest(
+                    "audience must be 1-256 printable ASCII characters without spaces"));
+        }
+        Instant now = clock.instant();
+        Agent agent = caller.agent();
+        return store.read(tx -> owned(tx, caller, id)).compose(task -> {
+            String scopeText = Scope.join(task.scopes());
+            Optional<RejectedException> refusal = refusal(task, agent, now);
+            if (refusal.isPresent()) {
+                return audit.reject(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.DENY,
+                        agent.id().value(), id.value(), task.tier().name(), scopeText, refusal.get().reason()),
+                        refusal.get());
+            }
+            String audience = requestedAudience != null ? requestedAudience : defaultAudience(task.tier());
+            TaskClaims claims = new TaskClaims(issuer, agent.id(), audience, now, now,
+                    task.deadline().cap(now.plus(taskTokenTtl)), OpaqueTokens.randomId(), task.id(), task.tier(),
+                    task.scopes(), task.deadline(), agent.owner(), List.of());
+            String token;
+            try {
+                token = keys.minter().mint(claims);
+            } catch (KeyUnavailableException e) {
+                return Future.failedFuture(new UnavailableException("task token signing failed", e));
+            }
+            return store.write(tx -> {
+                tx.insertToken(new IssuedToken(claims.jwtId(), TokenKind.TASK, null, agent.id(), task.id(),
+                        task.tier(), scopeText, audience, now, claims.expiresAt(), null, null));
+                tx.appendAudit(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.ALLOW,
+                        agent.id().value(), id.value(), task.tier().name(), scopeText,
+                        "task token " + claims.jwtId() + " for " + audience + " expires " + claims.expiresAt()
+                                + " (deadline " + task.deadline().at() + ")"), now);
+                return new MintedToken(token, claims);
+            });
+        });
+    }
+
+    /** Why no token may be minted for this task now, if anything forbids it. */
+    private Optional<RejectedException> refusal(Task task, Agent agent, Instant now) {
+        TaskStatus status = task.statusAt(now);
+        if (status != TaskStatus.ACTIVE) {
+            String when = status == TaskStatus.EXPIRED
+                    ? "its deadline " + task.deadline().at() + " has passed"
+                    : "it is " + status.wireName() + (task.endReason() == null ? "" : " (" + task.endReason() + ")");
+            return Optional.of(new RejectedException(409, ProblemType.TASK_NOT_ACTIVE,
+                    "task " + task.id() + " is not active: " + when + "; open a new task"));
+        }
+        if (!task.deadline().cap(now.plus(taskTokenTtl)).isAfter(now.plusSeconds(1))) {
+            return Optional.of(new RejectedException(409, ProblemType.TASK_NOT_ACTIVE,
+                    "task " + task.id() + " reaches its deadline " + task.deadline().at()
+                            + " in under a second; open a new task"));
+        }
+        // Policy may have changed since the task was opened: what it no longer grants is not minted.
+        Decision decision = policy.decide(new PolicyRequest(agent, task.tier(), task.scopes(), null, now));
+        if (!decision.allowed()) {
+            return Optional.of(new RejectedException(403, ProblemType.POLICY_DENIED,
+                    "the policy no longer allows this task: " + decision.reason()));
+        }
+        return Optional.empty();
+    }
+
+    private static Task owned(StoreTx tx, Caller caller, TaskId id) throws RejectedException, UnavailableException {
+        Optional<Task> task = tx.task(id);
+        if (task.isEmpty() || caller instanceof Caller.AgentCaller agent
+                && !task.get().agentId().equals(agent.agent().id())) {
+            // Another agent's task is indistinguishable from a missing one.
+            throw RejectedException.notFound(ProblemType.TASK_NOT_FOUND, "task " + id + " not found");
+        }
+        return task.get();
+    }
+
+    private static TaskId taskId(String value) throws RejectedException {
+        try {
+            return new TaskId(value);
+        } catch (IllegalArgumentException e) {
+            throw RejectedException.badRequest(e.getMessage());
+        }
+    }
+
+    private Tier tier(String name) throws RejectedException {
+        if (name == null) {
+            throw RejectedException.badRequest("tier is required");
+        }
+        Tier tier = Tier.parseOrNull(name);
+        Optional<TierPolicy> limits = tier == null ? Optional.empty() : policy.tier(tier);
+        if (limits.isEmpty()) {
+            throw RejectedException.badRequest("tier " + (tier == null ? "(malformed)" : name)
+                    + " is not defined in the policy; defined: " + String.join(", ",
+                            policy.document().tiers().keySet().stream().map(Tier::name).toList()));
+        }
+        return tier;
+    }
+
+    private static List<Scope> scopes(List<String> values) throws RejectedException {
+        if (values == null || values.isEmpty()) {
+            throw RejectedException.badRequest("scopes is required: at least one <kind>:<resource>:<action>");
+        }
+        if (values.size() > MAX_SCOPES) {
+            throw RejectedException.badRequest("at most " + MAX_SCOPES + " scopes per task");
+        }
+        List<Scope> scopes = new ArrayList<>();
+        for (String value : values) {
+            try {
+                scopes.add(Scope.parse(Objects.requireNonNull(value, "scope")));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw RejectedException.badRequest("scopes[" + scopes.size() + "] is invalid: " + e.getMessage());
+            }
+        }
+        return Scope.canonical(scopes);
+    }
+
+    private static Duration ttl(Long seconds) throws RejectedException {
+        if (seconds == null) {
+            return null;
+        }
+        if (seconds < 1 || seconds > MAX_TTL_SECONDS) {
+            throw RejectedException.badRequest("ttl_seconds must be between 1 and " + MAX_TTL_SECONDS);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+}

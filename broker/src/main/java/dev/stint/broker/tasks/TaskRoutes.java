@@ -1,0 +1,127 @@
+package dev.stint.broker.tasks;
+
+import dev.stint.broker.RejectedException;
+import dev.stint.broker.agents.BearerAuthenticator;
+import dev.stint.broker.http.Json;
+import dev.stint.token.Scope;
+import dev.stint.token.TaskId;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** The task API: open, read, end, and mint task tokens. */
+public final class TaskRoutes {
+
+    private final TaskService tasks;
+    private final BearerAuthenticator bearer;
+    private final Clock clock;
+
+    public TaskRoutes(TaskService tasks, BearerAuthenticator bearer, Clock clock) {
+        this.tasks = Objects.requireNonNull(tasks, "tasks");
+        this.bearer = Objects.requireNonNull(bearer, "bearer");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public void mount(Router router) {
+        router.post("/v1/tasks").handler(this::open);
+        router.get("/v1/tasks/:task_id").handler(this::get);
+        router.post("/v1/tasks/:task_id/end").handler(this::end);
+        router.post("/v1/tasks/:task_id/token").handler(this::token);
+    }
+
+    private void open(RoutingContext ctx) {
+        bearer.agent(ctx)
+                .compose(caller -> parse(() -> Json.body(ctx, OpenTaskRequest.class))
+                        .compose(request -> tasks.open(caller, request)))
+                .onSuccess(task -> ctx.response().setStatusCode(201)
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Location", "/v1/tasks/" + task.id())
+                        .end(Json.write(json(task, clock.instant()))))
+                .onFailure(ctx::fail);
+    }
+
+    private void get(RoutingContext ctx) {
+        bearer.any(ctx)
+                .compose(caller -> parse(() -> taskId(ctx)).compose(id -> tasks.get(caller, id)))
+                .onSuccess(task -> ctx.response().putHeader("Content-Type", "application/json")
+                        .end(Json.write(json(task, clock.instant()))))
+                .onFailure(ctx::fail);
+    }
+
+    private void end(RoutingContext ctx) {
+        bearer.any(ctx)
+                .compose(caller -> parse(() -> taskId(ctx)).compose(id -> tasks.end(caller, id)))
+                .onSuccess(task -> ctx.response().putHeader("Content-Type", "application/json")
+                        .end(Json.write(json(task, clock.instant()))))
+                .onFailure(ctx::fail);
+    }
+
+    private void token(RoutingContext ctx) {
+        bearer.agent(ctx)
+                .compose(caller -> parse(() -> taskId(ctx))
+                        .compose(id -> parse(() -> Json.optionalBody(ctx, MintRequest.class, MintRequest.EMPTY))
+                                .compose(request -> tasks.mint(caller, id, request))))
+                .onSuccess(minted -> {
+                    Instant now = clock.instant();
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("access_token", minted.token());
+                    body.put("token_type", "Bearer");
+                    body.put("expires_in", Math.max(0, Duration.between(now, minted.claims().expiresAt()).toSeconds()));
+                    body.put("expires_at", minted.claims().expiresAt().toString());
+                    body.put("task_id", minted.claims().taskId().value());
+                    body.put("tier", minted.claims().tier().name());
+                    body.put("scope", Scope.join(minted.claims().scopes()));
+                    body.put("audience", minted.claims().audience());
+                    body.put("deadline", minted.claims().deadline().at().toString());
+                    ctx.response().putHeader("Content-Type", "application/json")
+                            .putHeader("Cache-Control", "no-store")
+                            .end(Json.write(body));
+                })
+                .onFailure(ctx::fail);
+    }
+
+    /** The JSON form of a task as of {@code now}. */
+    public static Map<String, Object> json(Task task, Instant now) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("task_id", task.id().value());
+        body.put("agent_id", task.agentId().value());
+        body.put("tier", task.tier().name());
+        body.put("purpose", task.purpose());
+        body.put("scopes", task.scopes().stream().map(Scope::toString).toList());
+        body.put("status", task.statusAt(now).wireName());
+        body.put("opened_at", task.openedAt().toString());
+        body.put("deadline", task.deadline().at().toString());
+        if (task.endedAt() != null) {
+            body.put("ended_at", task.endedAt().toString());
+            body.put("end_reason", task.endReason());
+        }
+        return body;
+    }
+
+    private static TaskId taskId(RoutingContext ctx) throws RejectedException {
+        try {
+            return new TaskId(ctx.pathParam("task_id"));
+        } catch (IllegalArgumentException e) {
+            throw RejectedException.badRequest(e.getMessage());
+        }
+    }
+
+    @FunctionalInterface
+    interface Parse<T> {
+        T get() throws RejectedException;
+    }
+
+    static <T> Future<T> parse(Parse<T> parse) {
+        try {
+            return Future.succeededFuture(parse.get());
+        } catch (RejectedException e) {
+            return Future.failedFuture(e);
+        }
+    }
+}

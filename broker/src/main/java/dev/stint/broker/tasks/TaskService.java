@@ -1,0 +1,26 @@
+package dev.stint.broker.tasks;
+
+import dev.stint.broker.Caller;
+import dev.stint.token.TaskId;
+import io.vertx.core.Future;
+
+/**
+ * What can be done with tasks. Every decision is on the audit log before its future completes.
+ * Futures fail with {@link dev.stint.broker.RejectedException} (the request is wrong or denied)
+ * or {@link dev.stint.broker.UnavailableException} (something broke; nothing was issued).
+ * There is deliberately no way to renew or extend a task.
+ */
+public interface TaskService {
+
+    /** Opens a task for the calling agent, if the policy allows; the deadline is fixed here. */
+    Future<Task> open(Caller.AgentCaller caller, OpenTaskRequest request);
+
+    /** The task as of now (its owner or the admin); another agent's task is "not found". */
+    Future<Task> get(Caller caller, TaskId id);
+
+    /** Ends the task and revokes everything issued for it. Idempotent. */
+    Future<Task> end(Caller caller, TaskId id);
+
+    /** Mints a task token whose {@code exp} is never after the task's deadline. */
+    Future<MintedToken> mint(Caller.AgentCaller caller, TaskId id, MintRequest request);
+}
