@@ -66,15 +66,20 @@ public final class BrokerHarness implements AutoCloseable {
     }
 
     private void deploy() {
+        deploy(0);
+    }
+
+    private void deploy(int port) {
         vertx = Vertx.vertx();
-        verticle = new BrokerVerticle(BrokerOptions.defaults(policy).withPort(0).withDataDir(dataDir), clock);
+        verticle = new BrokerVerticle(BrokerOptions.defaults(policy).withPort(port).withDataDir(dataDir), clock);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().join();
     }
 
-    /** Stops the broker and starts a new one on the same data directory (and a new port). */
+    /** Stops the broker and starts a new one on the same data directory and port (so the same issuer). */
     public void restart() {
+        int port = verticle.actualPort();
         close();
-        deploy();
+        deploy(port);
     }
 
     public String issuer() {

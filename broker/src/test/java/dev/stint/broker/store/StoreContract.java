@@ -1,0 +1,349 @@
+package dev.stint.broker.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.stint.broker.ProblemType;
+import dev.stint.broker.RejectedException;
+import dev.stint.broker.TestAgent;
+import dev.stint.broker.agents.Agent;
+import dev.stint.broker.agents.AgentStatus;
+import dev.stint.broker.audit.AuditEvent;
+import dev.stint.broker.audit.AuditQuery;
+import dev.stint.broker.audit.AuditRecord;
+import dev.stint.broker.audit.HashChain;
+import dev.stint.broker.keys.StoredKey;
+import dev.stint.broker.oauth.IssuedToken;
+import dev.stint.broker.oauth.TokenKind;
+import dev.stint.broker.tasks.Task;
+import dev.stint.broker.tasks.TaskStatus;
+import dev.stint.token.AgentId;
+import dev.stint.token.Scope;
+import dev.stint.token.TaskDeadline;
+import dev.stint.token.TaskId;
+import dev.stint.token.Tier;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The behaviour every {@link Store} must have. Each implementation runs this suite by extending
+ * it; the PostgreSQL store of a later release runs the very same tests.
+ */
+public abstract class StoreContract {
+
+    static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+    static final AgentId AGENT = new AgentId("demo-agent");
+
+    @TempDir
+    protected Path dir;
+
+    protected Vertx vertx;
+    protected Store store;
+
+    /** Opens the store under test (a fresh, empty one for each test). */
+    protected abstract Store open(Vertx vertx, Path dir) throws Exception;
+
+    @BeforeEach
+    void openStore() throws Exception {
+        vertx = Vertx.vertx();
+        store = open(vertx, dir);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    static <T> T await(Future<T> future) {
+        return future.toCompletionStage().toCompletableFuture().join();
+    }
+
+    static Agent agent(String id) {
+        return new Agent(new AgentId(id), "alice@example.com", "tests", List.of(new Tier("dev")),
+                new JWKSet(TestAgent.generate(id).key().toPublicJWK()), AgentStatus.ACTIVE, T0, T0);
+    }
+
+    static Task task(String id, Instant deadline) {
+        return new Task(new TaskId(id), AGENT, new Tier("dev"), "work", List.of(Scope.parse("db:orders:read")), T0,
+                new TaskDeadline(deadline), TaskStatus.ACTIVE, null, null);
+    }
+
+    static IssuedToken taskToken(String jti, String taskId, Instant expiresAt) {
+        return new IssuedToken(jti, TokenKind.TASK, null, AGENT, new TaskId(taskId), new Tier("dev"),
+                "db:orders:read", "urn:stint:tier:dev", T0, expiresAt, null, null);
+    }
+
+    static AuditEvent event(String reason) {
+        return new AuditEvent("admin", "test.event", AuditEvent.Decision.ALLOW, AGENT.value(), null, null, "", reason);
+    }
+
+    @Test
+    void agentRoundTripsWithItsKeysAndStatus() {
+        Agent agent = agent("demo-agent");
+        var v1 = await(store.write(tx -> tx.insertAgent(agent)));
+        assertThat(v1).isTrue();
+
+        Agent read = await(store.read(tx -> tx.agent(AGENT))).orElseThrow();
+
+        assertThat(read.id()).isEqualTo(agent.id());
+        assertThat(read.tiers()).isEqualTo(agent.tiers());
+        assertThat(read.jwks().toString()).isEqualTo(agent.jwks().toString());
+        assertThat(read.status()).isEqualTo(AgentStatus.ACTIVE);
+    }
+
+    @Test
+    void secondAgentWithSameIdIsNotInserted() {
+        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+
+        var v2 = await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        assertThat(v2).isFalse();
+    }
+
+    @Test
+    void taskRoundTripsWithItsDeadline() {
+        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        Task task = task("t-1", T0.plusSeconds(600));
+
+        await(store.write(tx -> tx.insertTask(task)));
+
+        var v3 = await(store.read(tx -> tx.task(new TaskId("t-1"))));
+        assertThat(v3).contains(task);
+    }
+
+    @Test
+    void finishingATaskKeepsItsDeadlineAndHappensOnce() {
+        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        await(store.write(tx -> tx.insertTask(task("t-1", T0.plusSeconds(600)))));
+
+        boolean first = await(store.write(tx -> tx.finishTask(new TaskId("t-1"), TaskStatus.ENDED, T0, "done")));
+        boolean second = await(store.write(tx -> tx.finishTask(new TaskId("t-1"), TaskStatus.EXPIRED, T0, "late")));
+
+        Task read = await(store.read(tx -> tx.task(new TaskId("t-1")))).orElseThrow();
+        assertThat(first).isTrue();
+        assertThat(second).isFalse();
+        assertThat(read.status()).isEqualTo(TaskStatus.ENDED);
+        assertThat(read.endReason()).isEqualTo("done");
+        assertThat(read.deadline().at()).isEqualTo(T0.plusSeconds(600));
+    }
+
+    @Test
+    void dueTasksAreThoseActiveAtOrPastTheirDeadline() {
+        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        await(store.write(tx -> {
+            tx.insertTask(task("due", T0.plusSeconds(60)));
+            tx.insertTask(task("later", T0.plusSeconds(61)));
+            return null;
+        }));
+
+        List<Task> due = await(store.read(tx -> tx.activeTasksDueBy(T0.plusSeconds(60), 10)));
+
+        assertThat(due).extracting(t -> t.id().value()).containsExactly("due");
+    }
+
+    @Test
+    void endingRevokesEveryTokenOfTheTaskOnly() {
+        await(store.write(tx -> {
+            tx.insertToken(taskToken("a", "t-1", T0.plusSeconds(300)));
+            tx.insertToken(taskToken("b", "t-1", T0.plusSeconds(300)));
+            tx.insertToken(taskToken("c", "t-2", T0.plusSeconds(300)));
+            return null;
+        }));
+
+        int revoked = await(store.write(tx -> tx.revokeTokensOfTask(new TaskId("t-1"), T0, "ended")));
+
+        assertThat(revoked).isEqualTo(2);
+        var v4 = await(store.read(tx -> tx.tokenByJti("a")));
+        assertThat(v4.orElseThrow().revokedAt()).isEqualTo(T0);
+        var v5 = await(store.read(tx -> tx.tokenByJti("c")));
+        assertThat(v5.orElseThrow().revokedAt()).isNull();
+        var v6 = await(store.read(tx -> tx.revokedUnexpired(T0, 10)));
+        assertThat(v6).extracting(IssuedToken::jti)
+                .containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void opaqueTokenIsFoundByItsHashOnly() {
+        IssuedToken token = new IssuedToken("j1", TokenKind.AGENT, "ab".repeat(32), AGENT, null, null, null, "iss",
+                T0, T0.plusSeconds(300), null, null);
+        await(store.write(tx -> {
+            tx.insertToken(token);
+            return null;
+        }));
+
+        var v7 = await(store.read(tx -> tx.tokenByHash("ab".repeat(32))));
+        assertThat(v7).contains(token);
+        var v8 = await(store.read(tx -> tx.tokenByHash("cd".repeat(32))));
+        assertThat(v8).isEmpty();
+    }
+
+    @Test
+    void assertionIdIsAcceptedOnce() {
+        boolean first = await(store.write(tx -> tx.recordAssertion(AGENT, "jti-1", T0.plusSeconds(60))));
+        boolean replay = await(store.write(tx -> tx.recordAssertion(AGENT, "jti-1", T0.plusSeconds(60))));
+        boolean otherAgent = await(store.write(tx -> tx.recordAssertion(new AgentId("other"), "jti-1",
+                T0.plusSeconds(60))));
+
+        assertThat(first).isTrue();
+        assertThat(replay).isFalse();
+        assertThat(otherAgent).isTrue();
+    }
+
+    @Test
+    void purgeForgetsOnlyExpiredAssertions() {
+        await(store.write(tx -> tx.recordAssertion(AGENT, "old", T0)));
+        await(store.write(tx -> tx.recordAssertion(AGENT, "live", T0.plusSeconds(60))));
+
+        await(store.write(tx -> tx.purgeExpired(T0.plusSeconds(1))));
+
+        var v9 = await(store.write(tx -> tx.recordAssertion(AGENT, "live", T0.plusSeconds(60))));
+        assertThat(v9).isFalse();
+        var v10 = await(store.write(tx -> tx.recordAssertion(AGENT, "old", T0.plusSeconds(60))));
+        assertThat(v10).isTrue();
+    }
+
+    @Test
+    void auditRecordsFormAnUnbrokenHashChain() {
+        for (int i = 0; i < 5; i++) {
+            String reason = "event " + i;
+            await(store.write(tx -> tx.appendAudit(event(reason), T0)));
+        }
+
+        List<AuditRecord> records = await(store.read(tx -> tx.audit(new AuditQuery(null, null, null, 0, 100))));
+
+        assertThat(records).extracting(AuditRecord::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(records.get(0).prevHash()).isEqualTo(HashChain.GENESIS);
+        assertThat(HashChain.firstBreak(records, HashChain.GENESIS)).isEmpty();
+    }
+
+    @Test
+    void unitThatFailsLeavesNeitherItsEffectNorItsAuditRecord() {
+        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        long before = await(store.read(tx -> tx.lastAudit())).map(AuditRecord::seq).orElse(0L);
+
+        assertThatThrownBy(() -> await(store.write(tx -> {
+            tx.insertTask(task("t-1", T0.plusSeconds(60)));
+            tx.appendAudit(event("opened"), T0);
+            throw new RejectedException(409, ProblemType.TASK_EXISTS, "changed my mind");
+        }))).isInstanceOf(CompletionException.class).hasCauseInstanceOf(RejectedException.class);
+
+        var v11 = await(store.read(tx -> tx.task(new TaskId("t-1"))));
+        assertThat(v11).isEmpty();
+        var v12 = await(store.read(tx -> tx.lastAudit()));
+        assertThat(v12.map(AuditRecord::seq).orElse(0L)).isEqualTo(before);
+        await(store.write(tx -> tx.appendAudit(event("next"), T0)));
+        List<AuditRecord> all = await(store.read(tx -> tx.audit(new AuditQuery(null, null, null, 0, 100))));
+        assertThat(HashChain.firstBreak(all, HashChain.GENESIS)).isEmpty();
+    }
+
+    @Test
+    void concurrentUnitsCommitIndependentlyAndKeepTheChain() {
+        List<Future<AuditRecord>> writes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int n = i;
+            writes.add(store.write(tx -> {
+                if (n % 7 == 0) {
+                    tx.appendAudit(event("doomed " + n), T0);
+                    throw new RejectedException(400, ProblemType.INVALID_REQUEST, "rejected " + n);
+                }
+                return tx.appendAudit(event("kept " + n), T0);
+            }));
+        }
+        long failed = writes.stream().filter(f -> {
+            try {
+                await(f);
+                return false;
+            } catch (CompletionException e) {
+                return true;
+            }
+        }).count();
+
+        List<AuditRecord> all = await(store.read(tx -> tx.audit(new AuditQuery(null, null, null, 0, 1000))));
+        assertThat(failed).isEqualTo(29);
+        assertThat(all).hasSize(171);
+        assertThat(all).noneMatch(r -> r.event().reason().startsWith("doomed"));
+        assertThat(HashChain.firstBreak(all, HashChain.GENESIS)).isEmpty();
+    }
+
+    @Test
+    void auditQueryFiltersByTaskAgentAndTime() {
+        await(store.write(tx -> {
+            tx.appendAudit(new AuditEvent("a", "x", AuditEvent.Decision.ALLOW, "agent-1", "t-1", "dev", "", "r1"), T0);
+            tx.appendAudit(new AuditEvent("a", "x", AuditEvent.Decision.DENY, "agent-2", "t-2", "dev", "", "r2"),
+                    T0.plusSeconds(10));
+            return null;
+        }));
+
+        var v13 = await(store.read(tx -> tx.audit(new AuditQuery("t-2", null, null, 0, 10))));
+        assertThat(v13)
+                .extracting(r -> r.event().reason()).containsExactly("r2");
+        var v14 = await(store.read(tx -> tx.audit(new AuditQuery(null, "agent-1", null, 0, 10))));
+        assertThat(v14)
+                .extracting(r -> r.event().reason()).containsExactly("r1");
+        var v15 = await(store.read(tx -> tx.audit(new AuditQuery(null, null, T0.plusSeconds(5), 0, 10))));
+        assertThat(v15)
+                .extracting(r -> r.event().reason()).containsExactly("r2");
+    }
+
+    @Test
+    void retiredKeyKeepsItsVerifyUntil() {
+        StoredKey key = new StoredKey("k1", "{}", "sealed", T0, null, null);
+        await(store.write(tx -> {
+            tx.insertKey(key);
+            return null;
+        }));
+
+        boolean retired = await(store.write(tx -> tx.retireKey("k1", T0.plusSeconds(1), T0.plusSeconds(400))));
+        boolean again = await(store.write(tx -> tx.retireKey("k1", T0.plusSeconds(2), T0.plusSeconds(500))));
+
+        StoredKey read = await(store.read(tx -> tx.keys())).get(0);
+        assertThat(retired).isTrue();
+        assertThat(again).isFalse();
+        assertThat(read.verifyUntil()).isEqualTo(T0.plusSeconds(400));
+    }
+
+    @Test
+    void everythingSurvivesReopening() throws Exception {
+        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        await(store.write(tx -> tx.insertTask(task("t-1", T0.plusSeconds(600)))));
+        await(store.write(tx -> tx.appendAudit(event("before"), T0)));
+
+        store.close();
+        store = open(vertx, dir);
+        await(store.write(tx -> tx.appendAudit(event("after"), T0)));
+
+        var v16 = await(store.read(tx -> tx.task(new TaskId("t-1"))));
+        assertThat(v16.orElseThrow().deadline().at())
+                .isEqualTo(T0.plusSeconds(600));
+        List<AuditRecord> all = await(store.read(tx -> tx.audit(new AuditQuery(null, null, null, 0, 10))));
+        assertThat(all).extracting(r -> r.event().reason()).containsExactly("before", "after");
+        assertThat(HashChain.firstBreak(all, HashChain.GENESIS)).isEmpty();
+    }
+
+    @Test
+    void writesAfterCloseFailAsUnavailable() {
+        store.close();
+
+        assertThatThrownBy(() -> await(store.write(tx -> tx.appendAudit(event("late"), T0))))
+                .hasCauseInstanceOf(dev.stint.broker.UnavailableException.class);
+        store = reopenQuietly();
+    }
+
+    private Store reopenQuietly() {
+        try {
+            return open(vertx, dir);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
