@@ -52,11 +52,16 @@ public final class ClientAssertionVerifier {
 
     private final Store store;
     private final Set<String> audiences;
+    private final String issuer;
     private final Clock clock;
 
-    /** @param audiences accepted {@code aud} values: the issuer and the token endpoint URL */
-    public ClientAssertionVerifier(Store store, Set<String> audiences, Clock clock) {
+    /**
+     * @param issuer the broker's issuer, named in rejections
+     * @param audiences accepted {@code aud} values: the issuer and the broker's endpoint URLs
+     */
+    public ClientAssertionVerifier(Store store, String issuer, Set<String> audiences, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
+        this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.audiences = Set.copyOf(audiences);
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -191,7 +196,7 @@ public final class ClientAssertionVerifier {
         List<String> aud = claims.getAudience();
         if (aud == null || aud.stream().noneMatch(audiences::contains)) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: aud must be the issuer "
-                    + audiences.stream().sorted().findFirst().orElse(""));
+                    + issuer + " or its token endpoint");
         }
         Date exp = claims.getExpirationTime();
         if (exp == null) {

@@ -63,7 +63,9 @@ public final class OAuthRoutes {
         this.bearer = Objects.requireNonNull(bearer, "bearer");
         this.agentTokenTtl = Objects.requireNonNull(agentTokenTtl, "agentTokenTtl");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.assertions = new ClientAssertionVerifier(store, Set.of(issuer, tokenEndpoint()), clock);
+        // RFC 7523: aud identifies this server; its issuer and the URL of any of its endpoints do.
+        this.assertions = new ClientAssertionVerifier(store, issuer, Set.of(issuer, tokenEndpoint(),
+                issuer + "/oauth2/introspect", issuer + "/oauth2/revoke"), clock);
         // The broker's own view of its tokens: any audience and tier, no clock leeway.
         this.taskTokens = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), kid -> keys.keySet().keysFor(kid),
                 DefaultTaskTokenVerifier.standardChecks(issuer, Duration.ZERO), clock);
