@@ -38,8 +38,9 @@ public final class CronSchedule {
             dow.set(0);
         }
         this.daysOfWeek = dow;
-        this.dayOfMonthRestricted = !fields[2].equals("*");
-        this.dayOfWeekRestricted = !fields[4].equals("*");
+        // As crontab(5): a day field starting with '*' (also '*/2') does not restrict.
+        this.dayOfMonthRestricted = !fields[2].startsWith("*");
+        this.dayOfWeekRestricted = !fields[4].startsWith("*");
     }
 
     /** @throws IllegalArgumentException saying which field is wrong and why */

@@ -79,7 +79,8 @@ public final class DocumentPolicy implements Policy {
         Map<String, Integer> quorums = document.approvals().getOrDefault(tier, Map.of());
         for (Scope scope : request.scopes()) {
             String actionClass = document.actionClass(scope.action());
-            int quorum = quorums.getOrDefault(actionClass, 0);
+            // A quorum may be written for the class or for the action itself: the stricter applies.
+            int quorum = Math.max(quorums.getOrDefault(actionClass, 0), quorums.getOrDefault(scope.action(), 0));
             if (quorum > 0) {
                 return Decision.deny("scope " + scope + " needs approval by " + quorum + " distinct "
                         + (quorum == 1 ? "human" : "humans") + " in tier " + tier + " (" + actionClass

@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,6 +52,8 @@ public final class PolicyFileLoader {
     private static final Duration MAX_TTL_LIMIT = Duration.ofDays(30);
 
     private final String label;
+    /** The key of each mapping value, so errors about a key point at that key's own line. */
+    private final Map<Node, ScalarNode> keys = new IdentityHashMap<>();
 
     private PolicyFileLoader(String label) {
         this.label = label;
@@ -122,7 +125,7 @@ public final class PolicyFileLoader {
             String path = "tiers." + entry.getKey();
             Tier tier = Tier.parseOrNull(entry.getKey());
             if (tier == null) {
-                throw error(node, path, "tier names are 1-32 lower-case letters, digits or '-', starting with a letter");
+                throw error(keyAt(entry.getValue()), path, "tier names are 1-32 lower-case letters, digits or '-', starting with a letter");
             }
             Map<String, Node> fields = mapping(entry.getValue(), path, Set.of("max_ttl", "default_ttl"));
             Duration max = duration(required(fields, "max_ttl", entry.getValue(), path), path + ".max_ttl");
@@ -146,7 +149,7 @@ public final class PolicyFileLoader {
         for (Map.Entry<String, Node> entry : mapping(node, "groups", null).entrySet()) {
             String path = "groups." + entry.getKey();
             if (!NAME.matcher(entry.getKey()).matches()) {
-                throw error(node, path, "group names are 1-64 lower-case letters, digits, '_', '.' or '-'");
+                throw error(keyAt(entry.getValue()), path, "group names are 1-64 lower-case letters, digits, '_', '.' or '-'");
             }
             Set<String> members = new LinkedHashSet<>();
             for (ScalarNode member : scalars(entry.getValue(), path)) {
@@ -165,19 +168,19 @@ public final class PolicyFileLoader {
             String path = "grants." + principal;
             if (principal.startsWith("group:")) {
                 if (!groups.containsKey(principal.substring(6))) {
-                    throw error(node, path, "group '" + principal.substring(6) + "' is not defined under groups");
+                    throw error(keyAt(entry.getValue()), path, "group '" + principal.substring(6) + "' is not defined under groups");
                 }
             } else {
                 try {
                     new AgentId(principal);
                 } catch (IllegalArgumentException e) {
-                    throw error(node, path, "not an agent id or group:<name>: " + e.getMessage());
+                    throw error(keyAt(entry.getValue()), path, "not an agent id or group:<name>: " + e.getMessage());
                 }
             }
             Map<Tier, List<ScopePattern>> byTier = new LinkedHashMap<>();
             for (Map.Entry<String, Node> tierEntry : mapping(entry.getValue(), path, null).entrySet()) {
                 String tierPath = path + "." + tierEntry.getKey();
-                Tier tier = definedTier(tierEntry.getKey(), tiers, entry.getValue(), tierPath);
+                Tier tier = definedTier(tierEntry.getKey(), tiers, keyAt(tierEntry.getValue()), tierPath);
                 List<ScopePattern> patterns = new ArrayList<>();
                 for (ScalarNode scalar : scalars(tierEntry.getValue(), tierPath)) {
                     try {
@@ -198,12 +201,12 @@ public final class PolicyFileLoader {
         Map<Tier, Map<String, Integer>> approvals = new LinkedHashMap<>();
         for (Map.Entry<String, Node> entry : mapping(node, "approvals", null).entrySet()) {
             String path = "approvals." + entry.getKey();
-            Tier tier = definedTier(entry.getKey(), tiers, node, path);
+            Tier tier = definedTier(entry.getKey(), tiers, keyAt(entry.getValue()), path);
             Map<String, Integer> quorum = new LinkedHashMap<>();
             for (Map.Entry<String, Node> cls : mapping(entry.getValue(), path, null).entrySet()) {
                 String clsPath = path + "." + cls.getKey();
                 if (!NAME.matcher(cls.getKey()).matches()) {
-                    throw error(entry.getValue(), clsPath, "an action class is 'destructive' or an action name");
+                    throw error(keyAt(cls.getValue()), clsPath, "an action class is 'destructive' or an action name");
                 }
                 ScalarNode value = scalar(cls.getValue(), clsPath);
                 int count;
@@ -290,7 +293,7 @@ public final class PolicyFileLoader {
         for (Map.Entry<String, Node> entry : mapping(node, "database_roles", null).entrySet()) {
             String path = "database_roles." + entry.getKey();
             if (!NAME.matcher(entry.getKey()).matches()) {
-                throw error(node, path, "role names are 1-64 lower-case letters, digits, '_', '.' or '-'");
+                throw error(keyAt(entry.getValue()), path, "role names are 1-64 lower-case letters, digits, '_', '.' or '-'");
             }
             Map<String, Node> fields = mapping(entry.getValue(), path, null);
             ScalarNode scopeNode = scalar(required(fields, "scope", entry.getValue(), path), path + ".scope");
@@ -306,7 +309,7 @@ public final class PolicyFileLoader {
                     continue;
                 }
                 String tierPath = path + "." + field.getKey();
-                Tier tier = definedTier(field.getKey(), tiers, entry.getValue(), tierPath);
+                Tier tier = definedTier(field.getKey(), tiers, keyAt(field.getValue()), tierPath);
                 Map<String, String> settings = new LinkedHashMap<>();
                 for (Map.Entry<String, Node> setting : mapping(field.getValue(), tierPath, null).entrySet()) {
                     settings.put(setting.getKey(), scalar(setting.getValue(), tierPath + "." + setting.getKey()).getValue());
@@ -339,8 +342,14 @@ public final class PolicyFileLoader {
             if (out.put(name, tuple.getValueNode()) != null) {
                 throw error(key, keyPath, "repeated key");
             }
+            keys.put(tuple.getValueNode(), key);
         }
         return out;
+    }
+
+    private Node keyAt(Node value) {
+        ScalarNode key = keys.get(value);
+        return key != null ? key : value;
     }
 
     private ScalarNode scalar(Node node, String path) throws PolicyFileException {

@@ -20,7 +20,8 @@ public final class ReloadingPolicy implements Policy {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReloadingPolicy.class);
 
-    private record Loaded(DocumentPolicy policy, FileTime modified, long size) {
+    /** @param inForce whether the file version seen ({@code modified}, {@code size}) is the policy in force */
+    private record Loaded(DocumentPolicy policy, FileTime modified, long size, boolean inForce) {
     }
 
     private final Path file;
@@ -43,7 +44,8 @@ public final class ReloadingPolicy implements Policy {
         } catch (IOException e) {
             throw new PolicyFileException(file.getFileName() + ": cannot be read: " + e.getMessage());
         }
-        return new ReloadingPolicy(file, new Loaded(new DocumentPolicy(PolicyFileLoader.load(file)), modified, size));
+        return new ReloadingPolicy(file,
+                new Loaded(new DocumentPolicy(PolicyFileLoader.load(file)), modified, size, true));
     }
 
     /**
@@ -63,17 +65,20 @@ public final class ReloadingPolicy implements Policy {
             return false;
         }
         if (modified.equals(loaded.modified()) && size == loaded.size()) {
+            if (loaded.inForce()) {
+                lastError.set(null);
+            }
             return false;
         }
         try {
             DocumentPolicy next = new DocumentPolicy(PolicyFileLoader.load(file));
-            current.set(new Loaded(next, modified, size));
+            current.set(new Loaded(next, modified, size, true));
             lastError.set(null);
             LOG.info("policy reloaded from {}", file.getFileName());
             return true;
         } catch (PolicyFileException e) {
             // Remember the bad version so that the same error is not logged every poll.
-            current.set(new Loaded(loaded.policy(), modified, size));
+            current.set(new Loaded(loaded.policy(), modified, size, false));
             report(e.getMessage());
             return false;
         }
