@@ -4,6 +4,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import dev.stint.broker.Caller;
 import dev.stint.broker.OAuthRejectedException;
 import dev.stint.broker.RejectedException;
+import dev.stint.broker.UnavailableException;
 import dev.stint.broker.agents.Agent;
 import dev.stint.broker.agents.BearerAuthenticator;
 import dev.stint.broker.agents.OpaqueTokens;
@@ -228,21 +229,19 @@ public final class OAuthRoutes {
             String hash = OpaqueTokens.hash(token);
             return store.read(tx -> tx.tokenByHash(hash));
         }
-        Optional<TaskClaims> claims = verifiedClaims(token);
-        if (claims.isEmpty()) {
-            return Future.succeededFuture(Optional.empty());
-        }
-        String jti = claims.get().jwtId();
-        return store.read(tx -> tx.tokenByJti(jti));
+        return verifiedClaims(token).compose(claims -> claims.isEmpty()
+                ? Future.succeededFuture(Optional.empty())
+                : store.read(tx -> tx.tokenByJti(claims.get().jwtId())));
     }
 
-    private Optional<TaskClaims> verifiedClaims(String token) {
+    /** The claims of a genuine task token of ours; empty when it is not one; failed when keys are unusable. */
+    private Future<Optional<TaskClaims>> verifiedClaims(String token) {
         try {
-            return Optional.of(taskTokens.verify(token));
+            return Future.succeededFuture(Optional.of(taskTokens.verify(token)));
         } catch (TokenRejectedException e) {
-            return Optional.empty();
+            return Future.succeededFuture(Optional.empty());
         } catch (KeyUnavailableException e) {
-            throw new IllegalStateException(e);
+            return Future.failedFuture(new UnavailableException("task token verification failed: " + e.getMessage(), e));
         }
     }
 
@@ -272,11 +271,15 @@ public final class OAuthRoutes {
                 return body;
             });
         }
-        Optional<TaskClaims> verified = verifiedClaims(token);
-        if (verified.isEmpty() || !mayAccess(caller, verified.get().subject().value())) {
-            return Future.succeededFuture(inactive);
-        }
-        TaskClaims claims = verified.get();
+        return verifiedClaims(token).compose(verified -> {
+            if (verified.isEmpty() || !mayAccess(caller, verified.get().subject().value())) {
+                return Future.succeededFuture(inactive);
+            }
+            return taskTokenStatus(verified.get(), now, inactive);
+        });
+    }
+
+    private Future<Map<String, Object>> taskTokenStatus(TaskClaims claims, Instant now, Map<String, Object> inactive) {
         return store.read(tx -> {
             Optional<IssuedToken> issued = tx.tokenByJti(claims.jwtId());
             Optional<Task> task = tx.task(claims.taskId());
