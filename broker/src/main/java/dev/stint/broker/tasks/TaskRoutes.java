@@ -68,11 +68,12 @@ public final class TaskRoutes {
                         .compose(id -> parse(() -> Json.optionalBody(ctx, MintRequest.class, MintRequest.EMPTY))
                                 .compose(request -> tasks.mint(caller, id, request))))
                 .onSuccess(minted -> {
-                    Instant now = clock.instant();
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("access_token", minted.token());
                     body.put("token_type", "Bearer");
-                    body.put("expires_in", Math.max(0, Duration.between(now, minted.claims().expiresAt()).toSeconds()));
+                    // Counted from the token's own iat: the lifetime it was minted with, at least 1 s.
+                    body.put("expires_in",
+                            Duration.between(minted.claims().issuedAt(), minted.claims().expiresAt()).toSeconds());
                     body.put("expires_at", minted.claims().expiresAt().toString());
                     body.put("task_id", minted.claims().taskId().value());
                     body.put("tier", minted.claims().tier().name());

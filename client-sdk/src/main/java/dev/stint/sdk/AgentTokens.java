@@ -1,0 +1,155 @@
+package dev.stint.sdk;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.jwk.ECKey;
+import dev.stint.token.AgentId;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+
+/**
+ * The agent token used on the task API: discovered issuer, {@code private_key_jwt}
+ * authentication, and a cache that renews shortly before expiry. One authentication at a time;
+ * readers of a valid token never wait. Thread safe.
+ */
+final class AgentTokens {
+
+    static final String METADATA_PATH = "/.well-known/oauth-authorization-server";
+
+    private final BrokerHttp http;
+    private final URI baseUri;
+    private final AgentId agentId;
+    private final ECKey agentKey;
+    private final Clock clock;
+    private final Duration safetyMargin;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private volatile Metadata metadata;
+    private volatile AgentToken current;
+
+    AgentTokens(BrokerHttp http, URI baseUri, AgentId agentId, ECKey agentKey, Clock clock, Duration safetyMargin) {
+        this.http = Objects.requireNonNull(http, "http");
+        this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
+        this.agentId = Objects.requireNonNull(agentId, "agentId");
+        this.agentKey = Objects.requireNonNull(agentKey, "agentKey");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.safetyMargin = Objects.requireNonNull(safetyMargin, "safetyMargin");
+    }
+
+    /** The discovered issuer and token endpoint. */
+    record Metadata(String issuer, URI tokenEndpoint) {
+    }
+
+    /** An agent token and when to stop using it. */
+    private record AgentToken(String value, Instant renewAt) {
+        @Override
+        public String toString() {
+            return "AgentToken[renewAt=" + renewAt + "]";
+        }
+    }
+
+    /** A valid agent token, authenticating first if there is none or it is about to expire. */
+    String bearer() throws BrokerRejectedException, BrokerUnavailableException {
+        AgentToken token = current;
+        if (token != null && clock.instant().isBefore(token.renewAt())) {
+            return token.value();
+        }
+        lock.lock();
+        try {
+            token = current;
+            if (token != null && clock.instant().isBefore(token.renewAt())) {
+                return token.value();
+            }
+            current = null;
+            token = authenticate();
+            current = token;
+            return token.value();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops {@code rejected} after the broker refused it; a newer token is kept. */
+    void invalidate(String rejected) {
+        lock.lock();
+        try {
+            AgentToken token = current;
+            if (token != null && token.value().equals(rejected)) {
+                current = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Metadata metadata() throws BrokerRejectedException, BrokerUnavailableException {
+        Metadata known = metadata;
+        if (known != null) {
+            return known;
+        }
+        String what = "authorization server metadata request";
+        ObjectNode answer = http.json(http.exchange(
+                HttpRequest.newBuilder(URI.create(baseUri + METADATA_PATH)).GET(), what), what);
+        String issuer = Json.text(answer, "issuer", what);
+        if (!stripSlash(issuer).equals(baseUri.toString())) {
+            // RFC 8414 section 3.3: metadata naming another issuer must not be used.
+            throw Json.garbage(what, "issuer '" + BrokerHttp.readable(issuer) + "' is not the base URI '"
+                    + baseUri + "'; use the issuer URL as the base URI");
+        }
+        URI tokenEndpoint = Json.value(answer, "token_endpoint", what, URI::create);
+        if (!tokenEndpoint.isAbsolute() || tokenEndpoint.getHost() == null
+                || !("http".equals(tokenEndpoint.getScheme()) || "https".equals(tokenEndpoint.getScheme()))) {
+            throw Json.garbage(what, "field 'token_endpoint' is not an absolute http(s) URL");
+        }
+        known = new Metadata(issuer, tokenEndpoint);
+        metadata = known;
+        return known;
+    }
+
+    private AgentToken authenticate() throws BrokerRejectedException, BrokerUnavailableException {
+        Metadata meta = metadata();
+        String what = "authentication of agent " + agentId;
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "client_credentials");
+        form.put("client_id", agentId.value());
+        form.put("client_assertion_type", ClientAssertion.TYPE);
+        form.put("client_assertion", ClientAssertion.sign(agentId, agentKey, meta.issuer(), clock.instant()));
+        HttpRequest.Builder request = HttpRequest.newBuilder(meta.tokenEndpoint())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(formEncode(form)));
+        Instant requestedAt = clock.instant();
+        ObjectNode answer = http.json(http.exchange(request, what), what);
+        String value = Json.text(answer, "access_token", what);
+        requireBearer(answer, what);
+        Duration lifetime = Duration.ofSeconds(Json.positiveLong(answer, "expires_in", what));
+        // Renew a little early so a request never leaves with a token that expires in flight.
+        Duration early = lifetime.dividedBy(2).compareTo(safetyMargin) < 0 ? lifetime.dividedBy(2) : safetyMargin;
+        return new AgentToken(value, requestedAt.plus(lifetime).minus(early));
+    }
+
+    static void requireBearer(ObjectNode answer, String what) throws BrokerUnavailableException {
+        if (!"bearer".equalsIgnoreCase(Json.text(answer, "token_type", what))) {
+            throw Json.garbage(what, "field 'token_type' is not Bearer");
+        }
+    }
+
+    private static String formEncode(Map<String, String> form) {
+        return form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    private static String stripSlash(String uri) {
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.stint.sdk;
+
+import java.util.Objects;
+
+/**
+ * The broker understood the request and refused it: bad input (400), bad agent credentials
+ * (401), policy denial (403), unknown task (404), conflict (409). Retrying the same request will
+ * not help. Contrast {@link BrokerUnavailableException}: the broker could not answer properly.
+ *
+ * <p>The message reads "&lt;what&gt; rejected: &lt;detail&gt; (HTTP &lt;status&gt;,
+ * &lt;type&gt;)" and never contains a token or key.
+ */
+public class BrokerRejectedException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String problemType;
+    private final String detail;
+
+    /**
+     * @param what the request that was refused, e.g. "task token request for task tsk_1"
+     * @param status the HTTP status of the answer
+     * @param problemType the problem {@code type} URI, {@code about:blank} when the broker gave none
+     * @param detail the broker's reason, readable by a human
+     */
+    public BrokerRejectedException(String what, int status, String problemType, String detail) {
+        this(status, problemType, detail, what + " rejected: " + detail);
+    }
+
+    /** For subclasses that phrase their own message; the status and type are appended to it. */
+    protected BrokerRejectedException(int status, String problemType, String detail, String message) {
+        super(message + " (HTTP " + status + ", " + problemType + ")");
+        this.status = status;
+        this.problemType = Objects.requireNonNull(problemType, "problemType");
+        this.detail = Objects.requireNonNull(detail, "detail");
+    }
+
+    /** The HTTP status the broker answered with (400-499). */
+    public int status() {
+        return status;
+    }
+
+    /** The stable problem {@code type}, e.g. {@code urn:stint:problem:task-not-active}; never null. */
+    public String problemType() {
+        return problemType;
+    }
+
+    /** The broker's reason; never null. */
+    public String detail() {
+        return detail;
+    }
+}
