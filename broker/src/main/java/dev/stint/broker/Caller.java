@@ -15,7 +15,7 @@ public sealed interface Caller {
         }
     }
 
-    /** @param tokenJti the jti of the agent token the call came with */
+    /** @param tokenJti the jti of the agent token the call came with; {@code null} for a client assertion */
     record AgentCaller(Agent agent, String tokenJti) implements Caller {
         @Override
         public String actor() {

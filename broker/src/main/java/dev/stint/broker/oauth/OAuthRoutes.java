@@ -13,6 +13,7 @@ import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.store.Store;
+import dev.stint.broker.store.StoreTx;
 import dev.stint.broker.tasks.Task;
 import dev.stint.token.DefaultTaskTokenVerifier;
 import dev.stint.token.KeyUnavailableException;
@@ -136,27 +137,17 @@ public final class OAuthRoutes {
             return;
         }
         Instant now = clock.instant();
-        assertions.verify(form.get("client_assertion_type"), form.get("client_assertion"), form.get("client_id"))
-                .compose(verified -> store.write(tx -> {
-                    Agent agent = verified.agent();
-                    if (!tx.recordAssertion(agent.id(), verified.jti(), verified.expiresAt())) {
-                        throw OAuthRejectedException.invalidClient("client assertion rejected: it was already used"
-                                + " (jti replayed) for agent " + agent.id());
-                    }
-                    String token = OpaqueTokens.generate(OpaqueTokens.AGENT_PREFIX);
-                    Instant expiresAt = now.plus(agentTokenTtl);
-                    String jti = OpaqueTokens.randomId();
-                    tx.insertToken(new IssuedToken(jti, TokenKind.AGENT, OpaqueTokens.hash(token), agent.id(), null,
-                            null, null, issuer, now, expiresAt, null, null));
-                    tx.appendAudit(new AuditEvent("agent:" + agent.id(), "agent.authenticate",
-                            AuditEvent.Decision.ALLOW, agent.id().value(), null, null, "",
-                            "agent token " + jti + " issued by private_key_jwt, expires " + expiresAt), now);
-                    return token;
-                }))
-                .recover(failure -> failure instanceof RejectedException rejected
-                        ? audit.reject(new AuditEvent("anonymous", "agent.authenticate", AuditEvent.Decision.DENY,
-                                null, null, null, "", rejected.reason()), rejected)
-                        : Future.failedFuture(failure))
+        withClientAssertion(form, (tx, agent) -> {
+            String token = OpaqueTokens.generate(OpaqueTokens.AGENT_PREFIX);
+            Instant expiresAt = now.plus(agentTokenTtl);
+            String jti = OpaqueTokens.randomId();
+            tx.insertToken(new IssuedToken(jti, TokenKind.AGENT, OpaqueTokens.hash(token), agent.id(), null,
+                    null, null, issuer, now, expiresAt, null, null));
+            tx.appendAudit(new AuditEvent("agent:" + agent.id(), "agent.authenticate", AuditEvent.Decision.ALLOW,
+                    agent.id().value(), null, null, "",
+                    "agent token " + jti + " issued by private_key_jwt, expires " + expiresAt), now);
+            return token;
+        })
                 .onSuccess(token -> {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("access_token", token);
@@ -174,12 +165,8 @@ public final class OAuthRoutes {
     // introspection and revocation
 
     private void introspect(RoutingContext ctx) {
-        MultiMap form;
-        try {
-            form = form(ctx);
-            requireToken(form);
-        } catch (RejectedException e) {
-            ctx.fail(e);
+        MultiMap form = tokenForm(ctx);
+        if (form == null) {
             return;
         }
         caller(ctx, form)
@@ -192,12 +179,8 @@ public final class OAuthRoutes {
     }
 
     private void revoke(RoutingContext ctx) {
-        MultiMap form;
-        try {
-            form = form(ctx);
-            requireToken(form);
-        } catch (RejectedException e) {
-            ctx.fail(e);
+        MultiMap form = tokenForm(ctx);
+        if (form == null) {
             return;
         }
         String token = form.get("token");
@@ -322,19 +305,45 @@ public final class OAuthRoutes {
             return Future.failedFuture(OAuthRejectedException.invalidClient(
                     "authenticate with private_key_jwt (client_assertion) or an Authorization: Bearer token"));
         }
-        Instant now = clock.instant();
+        return withClientAssertion(form, (tx, agent) -> new Caller.AgentCaller(agent, null));
+    }
+
+    /** What a verified client assertion authorises, done in the unit that spends its jti. */
+    @FunctionalInterface
+    private interface AssertionWork<T> {
+        T run(StoreTx tx, Agent agent) throws RejectedException, UnavailableException;
+    }
+
+    /**
+     * Verifies the request's client assertion, then in one store unit spends its jti (a replay is
+     * rejected) and does {@code work}. Every rejection is audited before it is answered.
+     */
+    private <T> Future<T> withClientAssertion(MultiMap form, AssertionWork<T> work) {
         return assertions.verify(form.get("client_assertion_type"), form.get("client_assertion"), form.get("client_id"))
                 .compose(verified -> store.write(tx -> {
-                    if (!tx.recordAssertion(verified.agent().id(), verified.jti(), verified.expiresAt())) {
+                    Agent agent = verified.agent();
+                    if (!tx.recordAssertion(agent.id(), verified.jti(), verified.expiresAt())) {
                         throw OAuthRejectedException.invalidClient("client assertion rejected: it was already used"
-                                + " (jti replayed) for agent " + verified.agent().id());
+                                + " (jti replayed) for agent " + agent.id());
                     }
-                    return (Caller) new Caller.AgentCaller(verified.agent(), verified.jti());
+                    return work.run(tx, agent);
                 }))
                 .recover(failure -> failure instanceof RejectedException rejected
                         ? audit.reject(new AuditEvent("anonymous", "agent.authenticate", AuditEvent.Decision.DENY,
                                 null, null, null, "", rejected.reason()), rejected)
                         : Future.failedFuture(failure));
+    }
+
+    /** The form of introspection and revocation, with its {@code token}; {@code null} once failed. */
+    private static MultiMap tokenForm(RoutingContext ctx) {
+        try {
+            MultiMap form = form(ctx);
+            requireToken(form);
+            return form;
+        } catch (RejectedException e) {
+            ctx.fail(e);
+            return null;
+        }
     }
 
     private static void requireToken(MultiMap form) throws RejectedException {
