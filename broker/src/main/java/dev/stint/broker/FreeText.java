@@ -20,4 +20,16 @@ public final class FreeText {
         }
         return value.strip();
     }
+
+    /**
+     * A message from a library that may quote client input, reduced to plain characters so that
+     * no quote, control or formatting character of the client's is echoed back.
+     */
+    public static String printable(String message) {
+        if (message == null) {
+            return "";
+        }
+        String plain = message.replaceAll("[^A-Za-z0-9 ,.:/()_-]", "");
+        return plain.length() <= 160 ? plain : plain.substring(0, 160);
+    }
 }

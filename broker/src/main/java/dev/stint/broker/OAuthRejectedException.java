@@ -9,10 +9,26 @@ public final class OAuthRejectedException extends RejectedException {
     private static final long serialVersionUID = 1L;
 
     private final String error;
+    private final String agentId;
 
     public OAuthRejectedException(int status, String error, String reason) {
+        this(status, error, reason, null);
+    }
+
+    private OAuthRejectedException(int status, String error, String reason, String agentId) {
         super(status, status == 401 ? ProblemType.UNAUTHORIZED : ProblemType.INVALID_REQUEST, reason);
         this.error = error;
+        this.agentId = agentId;
+    }
+
+    /** The same rejection, attributed to the agent the request claimed to be (for the audit log). */
+    public OAuthRejectedException claimedBy(String claimedAgentId) {
+        return new OAuthRejectedException(status(), error, reason(), claimedAgentId);
+    }
+
+    /** The agent the rejected request claimed to be; {@code null} when it named none we could read. */
+    public String agentId() {
+        return agentId;
     }
 
     public static OAuthRejectedException invalidClient(String reason) {

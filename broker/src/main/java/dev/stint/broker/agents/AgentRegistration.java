@@ -70,7 +70,7 @@ public record AgentRegistration(
         try {
             set = JWKSet.parse(jwks.toString());
         } catch (ParseException e) {
-            throw RejectedException.badRequest("jwks is not a valid JWK Set: " + e.getMessage());
+            throw RejectedException.badRequest("jwks is not a valid JWK Set: " + FreeText.printable(e.getMessage()));
         }
         if (set.getKeys().isEmpty() || set.getKeys().size() > MAX_KEYS) {
             throw RejectedException.badRequest("jwks must hold 1 to " + MAX_KEYS + " keys");
@@ -85,6 +85,10 @@ public record AgentRegistration(
             if (!kids.add(kid)) {
                 throw RejectedException.badRequest("jwks has two keys with the same kid");
             }
+            if (!(key instanceof ECKey) && !(key instanceof RSAKey)) {
+                throw RejectedException.badRequest("keys must be EC (P-256, P-384) or RSA (2048 bits or more); "
+                        + key.getKeyType().getValue() + " keys are refused");
+            }
             if (key.isPrivate()) {
                 throw RejectedException.badRequest("jwks holds private key material; register public keys only"
                         + " and keep the private key with the agent");
@@ -92,16 +96,11 @@ public record AgentRegistration(
             if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
                 throw RejectedException.badRequest("keys in jwks must be signature keys (use: sig)");
             }
-            if (key instanceof ECKey ec) {
-                if (!Curve.P_256.equals(ec.getCurve()) && !Curve.P_384.equals(ec.getCurve())) {
-                    throw RejectedException.badRequest("EC keys must be on P-256 or P-384");
-                }
-            } else if (key instanceof RSAKey rsa) {
-                if (rsa.size() < 2048) {
-                    throw RejectedException.badRequest("RSA keys must be at least 2048 bits");
-                }
-            } else {
-                throw RejectedException.badRequest("keys must be EC (P-256, P-384) or RSA; symmetric keys are refused");
+            if (key instanceof ECKey ec && !Curve.P_256.equals(ec.getCurve()) && !Curve.P_384.equals(ec.getCurve())) {
+                throw RejectedException.badRequest("EC keys must be on P-256 or P-384");
+            }
+            if (key instanceof RSAKey rsa && rsa.size() < 2048) {
+                throw RejectedException.badRequest("RSA keys must be at least 2048 bits");
             }
             keys.add(key.toPublicJWK());
         }

@@ -2,6 +2,8 @@ package dev.stint.broker.agents;
 
 import dev.stint.broker.Caller;
 import dev.stint.broker.RejectedException;
+import dev.stint.broker.audit.AuditEvent;
+import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.oauth.IssuedToken;
 import dev.stint.broker.oauth.TokenKind;
 import dev.stint.broker.store.Store;
@@ -21,11 +23,14 @@ public final class BearerAuthenticator {
     static final int MAX_TOKEN_LENGTH = 512;
 
     private final Store store;
+    private final AuditLog audit;
     private final String adminTokenHash;
     private final Clock clock;
 
-    public BearerAuthenticator(Store store, String adminTokenHash, Clock clock) {
+    /** @param audit where refused credentials are recorded before the refusal is answered */
+    public BearerAuthenticator(Store store, AuditLog audit, String adminTokenHash, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
+        this.audit = Objects.requireNonNull(audit, "audit");
         this.adminTokenHash = Objects.requireNonNull(adminTokenHash, "adminTokenHash");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -49,21 +54,36 @@ public final class BearerAuthenticator {
     public Future<Caller> admin(RoutingContext ctx) {
         return any(ctx).compose(caller -> caller instanceof Caller.Admin
                 ? Future.succeededFuture(caller)
-                : Future.failedFuture(RejectedException.forbidden("this endpoint needs the admin credential")));
+                : refused(ctx, caller, RejectedException.forbidden("this endpoint needs the admin credential")));
     }
 
     public Future<Caller.AgentCaller> agent(RoutingContext ctx) {
         return any(ctx).compose(caller -> caller instanceof Caller.AgentCaller agentCaller
                 ? Future.succeededFuture(agentCaller)
-                : Future.failedFuture(RejectedException.forbidden("this endpoint needs an agent token")));
+                : refused(ctx, caller, RejectedException.forbidden("this endpoint needs an agent token")));
     }
 
+    /**
+     * The authenticated caller. A presented credential that is refused is audited (who tried what,
+     * and why it failed) before the 401 is answered; a request with no credential at all is not.
+     */
     public Future<Caller> any(RoutingContext ctx) {
+        String token;
         try {
-            return fromToken(bearer(ctx));
+            token = bearer(ctx);
         } catch (RejectedException e) {
-            return Future.failedFuture(e);
+            return ctx.request().getHeader("Authorization") == null
+                    ? Future.failedFuture(e) : refused(ctx, null, e);
         }
+        return fromToken(token).recover(failure -> failure instanceof RejectedException rejected
+                ? refused(ctx, null, rejected)
+                : Future.failedFuture(failure));
+    }
+
+    private <T> Future<T> refused(RoutingContext ctx, Caller caller, RejectedException rejection) {
+        String agentId = caller instanceof Caller.AgentCaller agent ? agent.agent().id().value() : null;
+        return audit.reject(new AuditEvent(caller == null ? "anonymous" : caller.actor(), "auth.bearer",
+                AuditEvent.Decision.DENY, agentId, null, null, "", rejection.reason()), rejection);
     }
 
     public Future<Caller> fromToken(String token) {

@@ -75,7 +75,10 @@ public final class BrokerVerticle extends VerticleBase {
                 .compose(loaded -> {
                     keys = loaded;
                     return vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(8192)
-                                    .setMaxHeaderSize(16 * 1024).setCompressionSupported(false))
+                                    .setMaxHeaderSize(16 * 1024).setCompressionSupported(false)
+                                    // Form values are bounded by the body limit; the broker's own checks
+                                    // then answer an over-long assertion or token with a clear 4xx.
+                                    .setMaxFormAttributeSize(BrokerOptions.MAX_BODY_BYTES))
                             .requestHandler(request -> {
                                 Router ready = router.get();
                                 if (ready == null) {
@@ -172,7 +175,7 @@ public final class BrokerVerticle extends VerticleBase {
     private Router router() {
         Router r = Router.router(vertx);
         AuditLog audit = new AuditLog(store, clock);
-        BearerAuthenticator bearer = new BearerAuthenticator(store, adminHash, clock);
+        BearerAuthenticator bearer = new BearerAuthenticator(store, audit, adminHash, clock);
         r.route().handler(BrokerVerticle::securityHeaders);
         r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
         new OAuthRoutes(issuer, store, audit, keys, bearer, options.agentTokenTtl(), clock).mount(r);
@@ -182,8 +185,9 @@ public final class BrokerVerticle extends VerticleBase {
         new AuditRoutes(store, bearer).mount(r);
         new KeyRoutes(keys, bearer).mount(r);
         r.get("/health").handler(this::health);
-        r.route().last().handler(ctx -> ctx.fail(404));
         r.route().failureHandler(Problems::handle);
+        r.errorHandler(404, Problems::handle);
+        r.errorHandler(405, Problems::handle);
         return r;
     }
 

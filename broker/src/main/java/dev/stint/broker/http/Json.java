@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -36,6 +39,11 @@ public final class Json {
             .build();
 
     static {
+        // A number or boolean where text is expected is a wrong type, not a string.
+        MAPPER.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(32).maxStringLength(16_384).maxNumberLength(32).build());
     }
@@ -82,12 +90,19 @@ public final class Json {
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
         } catch (MismatchedInputException e) {
             String field = path(e);
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
+                throw RejectedException.badRequest("the request body has data after the JSON object");
+            }
             throw RejectedException.badRequest(field.isEmpty()
                     ? "the request body must be a JSON object"
                     : "field '" + field + "' has the wrong type");
         } catch (JsonProcessingException e) {
-            throw RejectedException.badRequest("the request body is not valid JSON: "
-                    + e.getOriginalMessage().replaceAll("[\\r\\n]+", " "));
+            // Jackson's own message may quote the client's input: say where, not what.
+            String what = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+                    ? "it repeats a field" : "it is malformed";
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw RejectedException.badRequest("the request body is not valid JSON: " + what + where);
         } catch (IOException e) {
             throw RejectedException.badRequest("the request body could not be read");
         }

@@ -91,7 +91,7 @@ public final class ClientAssertionVerifier {
         } catch (RejectedException e) {
             return Future.failedFuture(e);
         }
-        return store.read(tx -> tx.agent(agentId)).compose(found -> {
+        return store.read(tx -> tx.agent(agentId)).<Verified>compose(found -> {
             try {
                 Agent agent = found.orElseThrow(() -> OAuthRejectedException.invalidClient(
                         "client assertion rejected: agent " + agentId + " is not registered"));
@@ -104,7 +104,8 @@ public final class ClientAssertionVerifier {
             } catch (RejectedException e) {
                 return Future.failedFuture(e);
             }
-        });
+        }).recover(failure -> Future.failedFuture(failure instanceof OAuthRejectedException rejected
+                ? rejected.claimedBy(agentId.value()) : failure));
     }
 
     private static SignedJWT parse(String assertion) throws RejectedException {

@@ -324,13 +324,14 @@ public final class OAuthRoutes {
                     Agent agent = verified.agent();
                     if (!tx.recordAssertion(agent.id(), verified.jti(), verified.expiresAt())) {
                         throw OAuthRejectedException.invalidClient("client assertion rejected: it was already used"
-                                + " (jti replayed) for agent " + agent.id());
+                                + " (jti replayed) for agent " + agent.id()).claimedBy(agent.id().value());
                     }
                     return work.run(tx, agent);
                 }))
                 .recover(failure -> failure instanceof RejectedException rejected
                         ? audit.reject(new AuditEvent("anonymous", "agent.authenticate", AuditEvent.Decision.DENY,
-                                null, null, null, "", rejected.reason()), rejected)
+                                rejected instanceof OAuthRejectedException o ? o.agentId() : null, null, null, "",
+                                rejected.reason()), rejected)
                         : Future.failedFuture(failure));
     }
 

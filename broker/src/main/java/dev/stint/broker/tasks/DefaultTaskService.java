@@ -235,9 +235,12 @@ public final class DefaultTaskService implements TaskService {
         }
         List<Scope> scopes = new ArrayList<>();
         for (String value : values) {
+            if (value == null) {
+                throw RejectedException.badRequest("scopes[" + scopes.size() + "] is null; give <kind>:<resource>:<action>");
+            }
             try {
-                scopes.add(Scope.parse(Objects.requireNonNull(value, "scope")));
-            } catch (IllegalArgumentException | NullPointerException e) {
+                scopes.add(Scope.parse(value));
+            } catch (IllegalArgumentException e) {
                 throw RejectedException.badRequest("scopes[" + scopes.size() + "] is invalid: " + e.getMessage());
             }
         }
