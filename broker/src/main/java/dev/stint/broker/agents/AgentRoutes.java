@@ -104,8 +104,10 @@ public final class AgentRoutes {
                             null, null, "", reason + "; " + revoked + " token(s) revoked"), now);
                     return tx.agent(id).orElseThrow();
                 }))
-                .onSuccess(agent -> ctx.response().putHeader("Content-Type", "application/json")
-                        .end(Json.write(json(agent))))
+                .onSuccess(agent -> {
+                    bearer.forgetAgent(agent.id());
+                    ctx.response().putHeader("Content-Type", "application/json").end(Json.write(json(agent)));
+                })
                 .onFailure(ctx::fail);
     }
 

@@ -7,9 +7,14 @@ import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.oauth.IssuedToken;
 import dev.stint.broker.oauth.TokenKind;
 import dev.stint.broker.store.Store;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.stint.token.AgentId;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,8 +27,18 @@ public final class BearerAuthenticator {
 
     static final int MAX_TOKEN_LENGTH = 512;
 
+    private record Recent(Caller.AgentCaller caller, Instant expiresAt) {
+    }
+
     private final Store store;
     private final AuditLog audit;
+    /**
+     * Agent tokens seen in the last seconds, by hash: a request then needs no store round trip to
+     * authenticate. Revocation and suspension on this broker forget entries at once; everything
+     * that issues a credential re-checks the agent and its token inside its own store unit.
+     */
+    private final Cache<String, Recent> recent = Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
     private final String adminTokenHash;
     private final Clock clock;
 
@@ -97,6 +112,10 @@ public final class BearerAuthenticator {
                     "the bearer token is not an agent token; get one at /oauth2/token"));
         }
         String hash = OpaqueTokens.hash(token);
+        Recent seen = recent.getIfPresent(hash);
+        if (seen != null && clock.instant().isBefore(seen.expiresAt())) {
+            return Future.succeededFuture(seen.caller());
+        }
         return store.read(tx -> {
             Optional<IssuedToken> issued = tx.tokenByHash(hash);
             if (issued.isEmpty() || issued.get().kind() != TokenKind.AGENT) {
@@ -114,7 +133,19 @@ public final class BearerAuthenticator {
             if (!agent.isActive()) {
                 throw RejectedException.unauthorized("agent " + agent.id() + " is " + agent.status().wireName());
             }
-            return new Caller.AgentCaller(agent, found.jti());
+            Caller.AgentCaller caller = new Caller.AgentCaller(agent, found.jti());
+            recent.put(hash, new Recent(caller, found.expiresAt()));
+            return caller;
         });
+    }
+
+    /** Forgets a revoked agent token at once. */
+    public void forgetToken(String token) {
+        recent.invalidate(OpaqueTokens.hash(token));
+    }
+
+    /** Forgets every token of a suspended agent at once. */
+    public void forgetAgent(AgentId agentId) {
+        recent.asMap().values().removeIf(r -> r.caller().agent().id().equals(agentId));
     }
 }

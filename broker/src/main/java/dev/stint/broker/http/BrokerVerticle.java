@@ -20,20 +20,22 @@ import dev.stint.token.ClaimChecks;
 import dev.stint.token.keys.KeySealer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,15 +49,20 @@ public final class BrokerVerticle extends VerticleBase {
     static final long EXPIRY_SWEEP_MS = 1_000;
     static final long POLICY_POLL_MS = 2_000;
     static final long KEY_PRUNE_MS = 10_000;
+    /** One HTTP server per core: signing is CPU work, and one event loop would cap it at one core. */
+    static final int HTTP_INSTANCES = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private final BrokerOptions options;
     private final Clock clock;
-    private final AtomicReference<Router> router = new AtomicReference<>();
     private ReloadingPolicy policy;
     private Store store;
     private BrokerKeys keys;
-    private HttpServer server;
-    private String issuer;
+    private HttpServerVerticle first;
+    private AuditLog audit;
+    private BearerAuthenticator bearer;
+    private DefaultTaskService tasks;
+    private int listenPort;
+    private volatile String issuer;
     private String adminToken;
     private String adminHash;
 
@@ -74,45 +81,49 @@ public final class BrokerVerticle extends VerticleBase {
                 })
                 .compose(loaded -> {
                     keys = loaded;
-                    return vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(8192)
-                                    .setMaxHeaderSize(16 * 1024).setCompressionSupported(false)
-                                    // Form values are bounded by the body limit; the broker's own checks
-                                    // then answer an over-long assertion or token with a clear 4xx.
-                                    .setMaxFormAttributeSize(BrokerOptions.MAX_BODY_BYTES))
-                            .requestHandler(request -> {
-                                Router ready = router.get();
-                                if (ready == null) {
-                                    request.response().setStatusCode(503).putHeader("Retry-After", "1").end();
-                                } else {
-                                    ready.handle(request);
-                                }
-                            })
-                            .listen(options.port(), options.host());
+                    first = new HttpServerVerticle(options.host(), listenPort, this::routerWhenReady);
+                    return vertx.deployVerticle(first);
                 })
-                .onSuccess(listening -> {
-                    server = listening;
-                    issuer = options.issuer() != null ? stripSlash(options.issuer())
-                            : "http://" + hostForUrl(options.host()) + ":" + listening.actualPort();
-                    router.set(router());
+                .compose(deployed -> {
+                    int port = first.actualPort();
+                    String chosen = options.issuer() != null ? stripSlash(options.issuer())
+                            : "http://" + hostForUrl(options.host()) + ":" + port;
+                    // Services are shared by every HTTP instance, so their caches are too.
+                    audit = new AuditLog(store, clock);
+                    bearer = new BearerAuthenticator(store, audit, adminHash, clock);
+                    tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), clock);
+                    issuer = chosen;
+                    int more = HTTP_INSTANCES - 1;
+                    // Instances listening on the same host and port share one socket in Vert.x.
+                    List<HttpServerVerticle> others = new CopyOnWriteArrayList<>();
+                    return more == 0 ? Future.succeededFuture() : vertx.deployVerticle(() -> {
+                        HttpServerVerticle other = new HttpServerVerticle(options.host(), port, this::routerWhenReady);
+                        others.add(other);
+                        return other;
+                    }, new DeploymentOptions().setInstances(more)).compose(id ->
+                            others.stream().allMatch(other -> other.actualPort() == port)
+                                    ? Future.succeededFuture()
+                                    : Future.failedFuture(new IllegalStateException(
+                                            "the HTTP server instances did not share port " + port)));
+                })
+                .onSuccess(deployed -> {
                     startTimers();
-                    LOG.info("Stint broker listening on {} (issuer {})", options.host() + ":" + listening.actualPort(),
-                            issuer);
+                    LOG.info("Stint broker listening on {}:{} with {} event loop(s) (issuer {})", options.host(),
+                            first.actualPort(), HTTP_INSTANCES, issuer);
                 })
                 .onFailure(failure -> closeQuietly());
     }
 
+    /** The HTTP servers are child deployments: Vert.x stops them before this. */
     @Override
     public Future<?> stop() {
-        Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-        return closed.eventually(() -> {
-            closeQuietly();
-            return Future.succeededFuture();
-        });
+        closeQuietly();
+        return Future.succeededFuture();
     }
 
     /** The port the broker listens on (useful when asked for port 0). */
     public int actualPort() {
-        return server.actualPort();
+        return first.actualPort();
     }
 
     public String issuer() {
@@ -125,6 +136,8 @@ public final class BrokerVerticle extends VerticleBase {
     }
 
     private Void openStoreAndPolicy() throws Exception {
+        // Port 0 means "any free port": choose it once, so that every HTTP instance shares it.
+        listenPort = options.port() != 0 ? options.port() : freePort(options.host());
         policy = ReloadingPolicy.load(options.policyFile());
         DataDirectory.prepare(options.dataDir());
         store = EmbeddedStore.open(vertx, options.dataDir());
@@ -172,16 +185,18 @@ public final class BrokerVerticle extends VerticleBase {
         });
     }
 
+    /** A router over the shared parts, or {@code null} until the issuer is known. */
+    private Router routerWhenReady() {
+        return issuer == null ? null : router();
+    }
+
     private Router router() {
         Router r = Router.router(vertx);
-        AuditLog audit = new AuditLog(store, clock);
-        BearerAuthenticator bearer = new BearerAuthenticator(store, audit, adminHash, clock);
         r.route().handler(BrokerVerticle::securityHeaders);
         r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
         new OAuthRoutes(issuer, store, audit, keys, bearer, options.agentTokenTtl(), clock).mount(r);
         new AgentRoutes(store, policy, bearer, clock).mount(r);
-        new TaskRoutes(new DefaultTaskService(issuer, store, audit, policy, keys, options.taskTokenTtl(), clock),
-                bearer, clock).mount(r);
+        new TaskRoutes(tasks, bearer, clock).mount(r);
         new AuditRoutes(store, bearer).mount(r);
         new KeyRoutes(keys, bearer).mount(r);
         r.get("/health").handler(this::health);
@@ -228,6 +243,12 @@ public final class BrokerVerticle extends VerticleBase {
         if (store != null) {
             store.close();
             store = null;
+        }
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return socket.getLocalPort();
         }
     }
 

@@ -187,7 +187,7 @@ public final class OAuthRoutes {
         caller(ctx, form)
                 .compose(caller -> identify(token).compose(found -> found
                         .filter(t -> mayAccess(caller, t.agentId().value()))
-                        .map(t -> revokeRecord(t, caller))
+                        .map(t -> revokeRecord(t, caller).onSuccess(v -> bearer.forgetToken(token)))
                         .orElse(Future.succeededFuture())))
                 .onSuccess(v -> ctx.response().putHeader("Cache-Control", "no-store").setStatusCode(200).end())
                 .onFailure(ctx::fail);

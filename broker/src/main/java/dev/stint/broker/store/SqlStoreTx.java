@@ -1,5 +1,7 @@
 package dev.stint.broker.store;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.stint.broker.UnavailableException;
 import dev.stint.broker.agents.Agent;
@@ -35,6 +37,13 @@ import java.util.Optional;
  * parameter, never concatenated. Times are epoch milliseconds.
  */
 final class SqlStoreTx implements StoreTx {
+
+    /**
+     * Parsed agent key sets by their stored JSON. Agents are read on every authenticated request
+     * and parsing a JWK Set costs more than the query; the JSON is the key, so a changed set is
+     * simply a new entry.
+     */
+    private static final Cache<String, JWKSet> PARSED_JWKS = Caffeine.newBuilder().maximumSize(10_000).build();
 
     private final Connection connection;
     private AuditHead head;
@@ -353,11 +362,20 @@ final class SqlStoreTx implements StoreTx {
         try {
             return new Agent(new AgentId(rs.getString(1)), rs.getString(2), rs.getString(3),
                     Arrays.stream(rs.getString(4).split(" ")).filter(s -> !s.isEmpty()).map(Tier::new).toList(),
-                    JWKSet.parse(rs.getString(5)), AgentStatus.fromWire(rs.getString(6)), instant(rs, 7),
+                    parseJwks(rs.getString(5)), AgentStatus.fromWire(rs.getString(6)), instant(rs, 7),
                     instant(rs, 8));
         } catch (ParseException e) {
             throw new SQLException("stored JWKS of agent is unreadable", e);
         }
+    }
+
+    private static JWKSet parseJwks(String json) throws ParseException {
+        JWKSet cached = PARSED_JWKS.getIfPresent(json);
+        if (cached == null) {
+            cached = JWKSet.parse(json);
+            PARSED_JWKS.put(json, cached);
+        }
+        return cached;
     }
 
     private static Task taskRow(ResultSet rs) throws SQLException {

@@ -24,6 +24,8 @@ import dev.stint.token.TaskDeadline;
 import dev.stint.token.TaskId;
 import dev.stint.token.Tier;
 import dev.stint.broker.agents.OpaqueTokens;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +50,14 @@ public final class DefaultTaskService implements TaskService {
     private final BrokerKeys keys;
     private final Duration taskTokenTtl;
     private final Clock clock;
+    /**
+     * Recently read tasks, to sign without a store round trip first. Only a hint: a task's
+     * status only moves towards final, and the unit that releases a token re-reads the task, the
+     * agent and the agent token under the store's single writer, so a stale entry can cost a
+     * wasted signature, never an unwarranted token.
+     */
+    private final Cache<TaskId, Task> recentTasks = Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
     public DefaultTaskService(String issuer, Store store, AuditLog audit, Policy policy, BrokerKeys keys,
             Duration taskTokenTtl, Clock clock) {
@@ -93,6 +103,7 @@ public final class DefaultTaskService implements TaskService {
         TaskDeadline deadline = TaskDeadline.after(now, decision.ttl());
         Task task = new Task(id, agent.id(), tier, purpose, scopes, now, deadline, TaskStatus.ACTIVE, null, null);
         return store.write(tx -> {
+            requireStillAuthorised(tx, caller, now);
             if (!tx.insertTask(task)) {
                 throw new RejectedException(409, ProblemType.TASK_EXISTS,
                         "task " + id + " already exists; choose another task_id or omit it");
@@ -128,7 +139,7 @@ public final class DefaultTaskService implements TaskService {
                     task.agentId().value(), id.value(), task.tier().name(), Scope.join(task.scopes()),
                     "task " + status.wireName() + " (" + reason + "); " + revoked + " token(s) revoked"), now);
             return tx.task(id).orElseThrow();
-        });
+        }).onComplete(done -> recentTasks.invalidate(id));
     }
 
     @Override
@@ -140,7 +151,7 @@ public final class DefaultTaskService implements TaskService {
         }
         Instant now = clock.instant();
         Agent agent = caller.agent();
-        return store.read(tx -> owned(tx, caller, id)).compose(task -> {
+        return task(caller, id).compose(task -> {
             String scopeText = Scope.join(task.scopes());
             Optional<RejectedException> refusal = refusal(task, agent, now);
             if (refusal.isPresent()) {
@@ -159,6 +170,12 @@ public final class DefaultTaskService implements TaskService {
                 return Future.failedFuture(new UnavailableException("task token signing failed", e));
             }
             return store.write(tx -> {
+                // The authoritative check, under the single writer, just before the token is released.
+                requireStillAuthorised(tx, caller, now);
+                Task current = owned(tx, caller, id);
+                if (!current.isActiveAt(now)) {
+                    throw notActive(current, now);
+                }
                 tx.insertToken(new IssuedToken(claims.jwtId(), TokenKind.TASK, null, agent.id(), task.id(),
                         task.tier(), scopeText, audience, now, claims.expiresAt(), null, null));
                 tx.appendAudit(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.ALLOW,
@@ -166,19 +183,47 @@ public final class DefaultTaskService implements TaskService {
                         "task token " + claims.jwtId() + " for " + audience + " expires " + claims.expiresAt()
                                 + " (deadline " + task.deadline().at() + ")"), now);
                 return new MintedToken(token, claims);
+            }).recover(failure -> {
+                recentTasks.invalidate(id);
+                return failure instanceof RejectedException rejected
+                        ? audit.reject(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.DENY,
+                                agent.id().value(), id.value(), task.tier().name(), scopeText, rejected.reason()),
+                                rejected)
+                        : Future.failedFuture(failure);
             });
         });
     }
 
+    /** The caller's task, from the recent-task hint or the store. */
+    private Future<Task> task(Caller caller, TaskId id) {
+        Task recent = recentTasks.getIfPresent(id);
+        if (recent != null && (!(caller instanceof Caller.AgentCaller agent)
+                || recent.agentId().equals(agent.agent().id()))) {
+            return Future.succeededFuture(recent);
+        }
+        return store.read(tx -> owned(tx, caller, id)).onSuccess(task -> recentTasks.put(id, task));
+    }
+
+    /** The agent is still active and its token still unrevoked, as of this transaction. */
+    private static void requireStillAuthorised(StoreTx tx, Caller.AgentCaller caller, Instant now)
+            throws RejectedException, UnavailableException {
+        Agent agent = tx.agent(caller.agent().id()).orElseThrow(
+                () -> RejectedException.unauthorized("agent " + caller.agent().id() + " is not registered"));
+        if (!agent.isActive()) {
+            throw RejectedException.unauthorized("agent " + agent.id() + " is " + agent.status().wireName());
+        }
+        if (caller.tokenJti() != null) {
+            Optional<IssuedToken> token = tx.tokenByJti(caller.tokenJti());
+            if (token.isEmpty() || !token.get().isActiveAt(now)) {
+                throw RejectedException.unauthorized("the agent token was revoked or has expired");
+            }
+        }
+    }
+
     /** Why no token may be minted for this task now, if anything forbids it. */
     private Optional<RejectedException> refusal(Task task, Agent agent, Instant now) {
-        TaskStatus status = task.statusAt(now);
-        if (status != TaskStatus.ACTIVE) {
-            String when = status == TaskStatus.EXPIRED
-                    ? "its deadline " + task.deadline().at() + " has passed"
-                    : "it is " + status.wireName() + (task.endReason() == null ? "" : " (" + task.endReason() + ")");
-            return Optional.of(new RejectedException(409, ProblemType.TASK_NOT_ACTIVE,
-                    "task " + task.id() + " is not active: " + when + "; open a new task"));
+        if (!task.isActiveAt(now)) {
+            return Optional.of(notActive(task, now));
         }
         if (!task.deadline().cap(now.plus(taskTokenTtl)).isAfter(now.plusSeconds(1))) {
             return Optional.of(new RejectedException(409, ProblemType.TASK_NOT_ACTIVE,
@@ -192,6 +237,15 @@ public final class DefaultTaskService implements TaskService {
                     "the policy no longer allows this task: " + decision.reason()));
         }
         return Optional.empty();
+    }
+
+    private static RejectedException notActive(Task task, Instant now) {
+        TaskStatus status = task.statusAt(now);
+        String when = status == TaskStatus.EXPIRED
+                ? "its deadline " + task.deadline().at() + " has passed"
+                : "it is " + status.wireName() + (task.endReason() == null ? "" : " (" + task.endReason() + ")");
+        return new RejectedException(409, ProblemType.TASK_NOT_ACTIVE,
+                "task " + task.id() + " is not active: " + when + "; open a new task");
     }
 
     private static Task owned(StoreTx tx, Caller caller, TaskId id) throws RejectedException, UnavailableException {

@@ -197,6 +197,50 @@ class TaskLifecycleTest {
         assertThat(broker.get("/v1/tasks/" + taskId, agentToken).text("status")).isEqualTo("active");
     }
 
+    @Test
+    void taskEndedBehindTheBrokersBackIsRefusedAtMintDespiteRecentReads() throws Exception {
+        String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
+        assertThat(broker.mint(agentToken, taskId).status()).isEqualTo(200);
+        // As another broker node sharing the store would: this node's recent reads do not see it.
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("stint.db"));
+                var update = db.prepareStatement("UPDATE tasks SET status = 'ended', ended_at = 0,"
+                        + " end_reason = 'ended elsewhere' WHERE task_id = ?")) {
+            update.setString(1, taskId);
+            update.executeUpdate();
+        }
+
+        Response refused = broker.mint(agentToken, taskId);
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.text("detail")).contains("ended elsewhere");
+    }
+
+    @Test
+    void suspendedAgentCannotMintWithATokenItJustUsed() {
+        String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
+        assertThat(broker.mint(agentToken, taskId).status()).isEqualTo(200);
+
+        broker.postRaw("/v1/agents/demo-agent/suspend", null, new byte[0], broker.adminToken());
+
+        assertThat(broker.mint(agentToken, taskId).status()).isEqualTo(401);
+        assertThat(broker.get("/v1/tasks/" + taskId, broker.adminToken()).text("status")).isEqualTo("ended");
+    }
+
+    @Test
+    void agentSuspendedBehindTheBrokersBackCannotMint() throws Exception {
+        String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
+        assertThat(broker.mint(agentToken, taskId).status()).isEqualTo(200);
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("stint.db"));
+                var update = db.createStatement()) {
+            update.executeUpdate("UPDATE agents SET status = 'suspended' WHERE agent_id = 'demo-agent'");
+        }
+
+        Response refused = broker.mint(agentToken, taskId);
+
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.text("detail")).isEqualTo("agent demo-agent is suspended");
+    }
+
     /** The sweep runs on the broker's own timer; the test waits for its record, not for time. */
     private Response awaitAudit(String taskId, String action) {
         long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
