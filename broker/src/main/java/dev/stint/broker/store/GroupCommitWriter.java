@@ -6,9 +6,12 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,6 +38,8 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private final Connection connection;
+    /** Statements prepared once on the writer's connection: confined to the writer thread. */
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -85,7 +90,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private void runBatch(List<Job<?>> batch) {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         AuditHead committedHead = head;
-        SqlStoreTx tx = new SqlStoreTx(connection, head);
+        SqlStoreTx tx = new SqlStoreTx(connection, head, statements);
         for (Job<?> job : batch) {
             AuditHead before = tx.head();
             Savepoint savepoint = null;
@@ -102,7 +107,7 @@ final class GroupCommitWriter implements AutoCloseable {
                         connection.rollback(savepoint);
                         connection.releaseSavepoint(savepoint);
                     }
-                    tx = new SqlStoreTx(connection, before);
+                    tx = new SqlStoreTx(connection, before, statements);
                 } catch (SQLException rollbackFailure) {
                     failAll(batch, rollbackFailure);
                     head = committedHead;

@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,12 +47,22 @@ final class SqlStoreTx implements StoreTx {
     private static final Cache<String, JWKSet> PARSED_JWKS = Caffeine.newBuilder().maximumSize(10_000).build();
 
     private final Connection connection;
+    private final Map<String, PreparedStatement> statements;
     private AuditHead head;
 
     /** @param head the chain end for a writer; {@code null} for a read-only transaction */
     SqlStoreTx(Connection connection, AuditHead head) {
+        this(connection, head, null);
+    }
+
+    /**
+     * @param statements prepared statements kept open across transactions on a long-lived
+     *     connection (the single writer's), or {@code null} to prepare and close each time
+     */
+    SqlStoreTx(Connection connection, AuditHead head, Map<String, PreparedStatement> statements) {
         this.connection = connection;
         this.head = head;
+        this.statements = statements;
     }
 
     AuditHead head() {
@@ -206,11 +217,13 @@ final class SqlStoreTx implements StoreTx {
 
     @Override
     public int revokeTokensOfAgent(AgentId agentId, Instant at, String reason) throws UnavailableException {
-        return update("UPDATE issued_tokens SET revoked_at = ?, revoke_reason = ?"
-                + " WHERE agent_id = ? AND revoked_at IS NULL", ps -> {
+        return update("UPDATE issued_tokens SET revoked_at = ?, revoke_reason = ? WHERE revoked_at IS NULL"
+                + " AND ((kind = 'agent' AND agent_id = ?) OR task_id IN (SELECT task_id FROM tasks WHERE agent_id = ?))",
+                ps -> {
                     set(ps, 1, at);
                     set(ps, 2, reason);
                     set(ps, 3, agentId.value());
+                    set(ps, 4, agentId.value());
                 });
     }
 
@@ -413,10 +426,16 @@ final class SqlStoreTx implements StoreTx {
     }
 
     private int update(String sql, Binder binder) throws UnavailableException {
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
+        try {
+            PreparedStatement ps = prepare(sql);
+            try {
+                binder.bind(ps);
+                return ps.executeUpdate();
+            } finally {
+                release(ps);
+            }
         } catch (SQLException e) {
+            forget(sql);
             throw new UnavailableException("store write failed: " + e.getMessage(), e);
         }
     }
@@ -427,17 +446,55 @@ final class SqlStoreTx implements StoreTx {
     }
 
     private <T> List<T> many(String sql, Binder binder, Row<T> row) throws UnavailableException {
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(row.map(rs));
+        try {
+            PreparedStatement ps = prepare(sql);
+            try {
+                binder.bind(ps);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<T> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(row.map(rs));
+                    }
+                    return out;
                 }
-                return out;
+            } finally {
+                release(ps);
             }
         } catch (SQLException | IllegalArgumentException e) {
+            forget(sql);
             throw new UnavailableException("store read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A statement that failed is not reused: it is closed and prepared afresh next time. */
+    private void forget(String sql) {
+        PreparedStatement ps = statements == null ? null : statements.remove(sql);
+        if (ps != null) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // Closing a failed statement can fail too; it is dropped either way.
+            }
+        }
+    }
+
+    private PreparedStatement prepare(String sql) throws SQLException {
+        if (statements == null) {
+            return connection.prepareStatement(sql);
+        }
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private void release(PreparedStatement ps) throws SQLException {
+        if (statements == null) {
+            ps.close();
+        } else {
+            ps.clearParameters();
         }
     }
 

@@ -173,6 +173,32 @@ public abstract class StoreContract {
     }
 
     @Test
+    void suspendingRevokesTheAgentsOwnAndTaskTokensOnly() {
+        await(store.write(tx -> {
+            tx.insertAgent(agent("demo-agent"));
+            tx.insertAgent(agent("other"));
+            tx.insertTask(task("t-1", T0.plusSeconds(600)));
+            tx.insertTask(new Task(new TaskId("t-2"), new AgentId("other"), new Tier("dev"), "work",
+                    List.of(Scope.parse("db:orders:read")), T0, new TaskDeadline(T0.plusSeconds(600)),
+                    TaskStatus.ACTIVE, null, null));
+            tx.insertToken(taskToken("mine", "t-1", T0.plusSeconds(300)));
+            tx.insertToken(new IssuedToken("theirs", TokenKind.TASK, null, new AgentId("other"), new TaskId("t-2"),
+                    new Tier("dev"), "db:orders:read", "aud", T0, T0.plusSeconds(300), null, null));
+            tx.insertToken(new IssuedToken("login", TokenKind.AGENT, "ef".repeat(32), AGENT, null, null, null,
+                    "iss", T0, T0.plusSeconds(300), null, null));
+            return null;
+        }));
+
+        int revoked = await(store.write(tx -> tx.revokeTokensOfAgent(AGENT, T0, "suspended")));
+
+        assertThat(revoked).isEqualTo(2);
+        var theirs = await(store.read(tx -> tx.tokenByJti("theirs")));
+        assertThat(theirs.orElseThrow().revokedAt()).isNull();
+        var login = await(store.read(tx -> tx.tokenByJti("login")));
+        assertThat(login.orElseThrow().revokedAt()).isEqualTo(T0);
+    }
+
+    @Test
     void opaqueTokenIsFoundByItsHashOnly() {
         IssuedToken token = new IssuedToken("j1", TokenKind.AGENT, "ab".repeat(32), AGENT, null, null, null, "iss",
                 T0, T0.plusSeconds(300), null, null);
