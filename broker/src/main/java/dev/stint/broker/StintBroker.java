@@ -67,6 +67,7 @@ public final class StintBroker implements Callable<Integer> {
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 vertx.close().toCompletionStage().toCompletableFuture().join();
+                System.out.println("stint: broker stopped; store closed");
                 stopped.countDown();
             }, "stint-shutdown"));
             stopped.await();

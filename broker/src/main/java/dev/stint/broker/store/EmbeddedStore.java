@@ -122,8 +122,10 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public void close() {
-        writer.close();
+        // Readers first: the last connection to close folds the log into the file, and only the
+        // writer may.
         readers.close();
+        writer.close();
     }
 
 }

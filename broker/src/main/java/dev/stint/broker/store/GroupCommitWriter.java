@@ -149,6 +149,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 : Future.failedFuture(outcome.failure()));
     }
 
+    /** Finishes what is queued, then closes the connection (SQLite then folds its log into the file). */
     @Override
     public void close() {
         closed = true;
@@ -156,6 +157,14 @@ final class GroupCommitWriter implements AutoCloseable {
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            for (PreparedStatement statement : statements.values()) {
+                statement.close();
+            }
+            connection.close();
+        } catch (SQLException e) {
+            LOG.warn("closing the store writer failed; the log is replayed at next start: {}", e.getMessage());
         }
     }
 }
