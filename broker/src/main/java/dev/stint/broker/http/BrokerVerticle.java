@@ -10,6 +10,7 @@ import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.keys.KeyRoutes;
 import dev.stint.broker.keys.MasterKey;
 import dev.stint.broker.oauth.OAuthRoutes;
+import dev.stint.broker.oauth.RevocationRoutes;
 import dev.stint.broker.policy.ReloadingPolicy;
 import dev.stint.broker.store.EmbeddedStore;
 import dev.stint.broker.store.Store;
@@ -199,6 +200,7 @@ public final class BrokerVerticle extends VerticleBase {
         new TaskRoutes(tasks, bearer, clock).mount(r);
         new AuditRoutes(store, bearer).mount(r);
         new KeyRoutes(keys, bearer).mount(r);
+        new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(this::health);
         r.route().failureHandler(Problems::handle);
         r.errorHandler(404, Problems::handle);

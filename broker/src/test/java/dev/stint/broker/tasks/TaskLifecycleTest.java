@@ -151,6 +151,23 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void endedTasksTokensStayOnTheRevocationListUntilTheyExpire() throws Exception {
+        String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 3600L).text("task_id");
+        String jti = SignedJWT.parse(broker.mint(agentToken, taskId).text("access_token")).getJWTClaimsSet().getJWTID();
+        broker.postRaw("/v1/tasks/" + taskId + "/end", null, new byte[0], agentToken);
+
+        Response listed = broker.get("/v1/revocations", null);
+        clock.advance(Duration.ofMinutes(5));
+        Response afterExpiry = broker.get("/v1/revocations", null);
+
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.json().get("revoked").findValuesAsText("jti")).containsExactly(jti);
+        assertThat(listed.json().get("revoked").get(0).get("exp").asLong())
+                .isEqualTo(START.plus(Duration.ofMinutes(5)).getEpochSecond());
+        assertThat(afterExpiry.json().get("revoked").findValuesAsText("jti")).isEmpty();
+    }
+
+    @Test
     void endingTwiceIsIdempotent() {
         String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
         Response first = broker.postRaw("/v1/tasks/" + taskId + "/end", null, new byte[0], agentToken);
