@@ -3,6 +3,7 @@ package dev.stint.broker.agents;
 import dev.stint.broker.ProblemType;
 import dev.stint.broker.RejectedException;
 import dev.stint.broker.audit.AuditEvent;
+import dev.stint.broker.http.Attempt;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.policy.Policy;
 import dev.stint.broker.store.Store;
@@ -44,13 +45,7 @@ public final class AgentRoutes {
     private void register(RoutingContext ctx) {
         Instant now = clock.instant();
         bearer.admin(ctx)
-                .compose(admin -> {
-                    try {
-                        return Future.succeededFuture(Json.body(ctx, AgentRegistration.class).toAgent(policy, now));
-                    } catch (RejectedException e) {
-                        return Future.failedFuture(e);
-                    }
-                })
+                .compose(admin -> Attempt.of(() -> Json.body(ctx, AgentRegistration.class).toAgent(policy, now)))
                 .compose(agent -> store.write(tx -> {
                     if (!tx.insertAgent(agent)) {
                         throw new RejectedException(409, ProblemType.AGENT_EXISTS,
@@ -112,11 +107,13 @@ public final class AgentRoutes {
     }
 
     private static Future<AgentId> agentId(RoutingContext ctx) {
-        try {
-            return Future.succeededFuture(new AgentId(ctx.pathParam("agent_id")));
-        } catch (IllegalArgumentException e) {
-            return Future.failedFuture(RejectedException.badRequest(e.getMessage()));
-        }
+        return Attempt.of(() -> {
+            try {
+                return new AgentId(ctx.pathParam("agent_id"));
+            } catch (IllegalArgumentException e) {
+                throw RejectedException.badRequest(e.getMessage());
+            }
+        });
     }
 
     static Map<String, Object> json(Agent agent) {

@@ -2,11 +2,11 @@ package dev.stint.broker.audit;
 
 import dev.stint.broker.RejectedException;
 import dev.stint.broker.agents.BearerAuthenticator;
+import dev.stint.broker.http.Attempt;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.store.Store;
 import dev.stint.token.AgentId;
 import dev.stint.token.TaskId;
-import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.DateTimeException;
@@ -43,13 +43,7 @@ public final class AuditRoutes {
 
     private void list(RoutingContext ctx) {
         bearer.admin(ctx)
-                .compose(admin -> {
-                    try {
-                        return Future.succeededFuture(query(ctx));
-                    } catch (RejectedException e) {
-                        return Future.failedFuture(e);
-                    }
-                })
+                .compose(admin -> Attempt.of(() -> query(ctx)))
                 .compose(query -> store.read(tx -> tx.audit(query)))
                 .onSuccess(records -> {
                     Map<String, Object> body = new LinkedHashMap<>();

@@ -2,10 +2,10 @@ package dev.stint.broker.tasks;
 
 import dev.stint.broker.RejectedException;
 import dev.stint.broker.agents.BearerAuthenticator;
+import dev.stint.broker.http.Attempt;
 import dev.stint.broker.http.Json;
 import dev.stint.token.Scope;
 import dev.stint.token.TaskId;
-import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -37,7 +37,7 @@ public final class TaskRoutes {
 
     private void open(RoutingContext ctx) {
         bearer.agent(ctx)
-                .compose(caller -> parse(() -> Json.body(ctx, OpenTaskRequest.class))
+                .compose(caller -> Attempt.of(() -> Json.body(ctx, OpenTaskRequest.class))
                         .compose(request -> tasks.open(caller, request)))
                 .onSuccess(task -> ctx.response().setStatusCode(201)
                         .putHeader("Content-Type", "application/json")
@@ -48,7 +48,7 @@ public final class TaskRoutes {
 
     private void get(RoutingContext ctx) {
         bearer.any(ctx)
-                .compose(caller -> parse(() -> taskId(ctx)).compose(id -> tasks.get(caller, id)))
+                .compose(caller -> Attempt.of(() -> taskId(ctx)).compose(id -> tasks.get(caller, id)))
                 .onSuccess(task -> ctx.response().putHeader("Content-Type", "application/json")
                         .end(Json.write(json(task, clock.instant()))))
                 .onFailure(ctx::fail);
@@ -56,7 +56,7 @@ public final class TaskRoutes {
 
     private void end(RoutingContext ctx) {
         bearer.any(ctx)
-                .compose(caller -> parse(() -> taskId(ctx)).compose(id -> tasks.end(caller, id)))
+                .compose(caller -> Attempt.of(() -> taskId(ctx)).compose(id -> tasks.end(caller, id)))
                 .onSuccess(task -> ctx.response().putHeader("Content-Type", "application/json")
                         .end(Json.write(json(task, clock.instant()))))
                 .onFailure(ctx::fail);
@@ -64,8 +64,8 @@ public final class TaskRoutes {
 
     private void token(RoutingContext ctx) {
         bearer.agent(ctx)
-                .compose(caller -> parse(() -> taskId(ctx))
-                        .compose(id -> parse(() -> Json.optionalBody(ctx, MintRequest.class, MintRequest.EMPTY))
+                .compose(caller -> Attempt.of(() -> taskId(ctx))
+                        .compose(id -> Attempt.of(() -> Json.optionalBody(ctx, MintRequest.class, MintRequest.EMPTY))
                                 .compose(request -> tasks.mint(caller, id, request))))
                 .onSuccess(minted -> {
                     Map<String, Object> body = new LinkedHashMap<>();
@@ -110,19 +110,6 @@ public final class TaskRoutes {
             return new TaskId(ctx.pathParam("task_id"));
         } catch (IllegalArgumentException e) {
             throw RejectedException.badRequest(e.getMessage());
-        }
-    }
-
-    @FunctionalInterface
-    interface Parse<T> {
-        T get() throws RejectedException;
-    }
-
-    static <T> Future<T> parse(Parse<T> parse) {
-        try {
-            return Future.succeededFuture(parse.get());
-        } catch (RejectedException e) {
-            return Future.failedFuture(e);
         }
     }
 }

@@ -1,0 +1,25 @@
+package dev.stint.broker.http;
+
+import dev.stint.broker.RejectedException;
+import io.vertx.core.Future;
+
+/** Turns a check that may reject the request into a future, so handlers stay one composed chain. */
+public final class Attempt {
+
+    /** A computation that either yields a value or rejects the request. */
+    @FunctionalInterface
+    public interface Check<T> {
+        T get() throws RejectedException;
+    }
+
+    private Attempt() {
+    }
+
+    public static <T> Future<T> of(Check<T> check) {
+        try {
+            return Future.succeededFuture(check.get());
+        } catch (RejectedException e) {
+            return Future.failedFuture(e);
+        }
+    }
+}
