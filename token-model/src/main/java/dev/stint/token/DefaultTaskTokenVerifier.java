@@ -41,11 +41,17 @@ public final class DefaultTaskTokenVerifier implements TaskTokenVerifier {
     private final Clock clock;
 
     /**
+     * A verifier that always checks the required claims, the issuer, the lifetime (with
+     * {@code leeway}) and {@code exp <= deadline}, then {@code extraChecks} in order: nothing can
+     * turn the standard checks off.
+     *
      * @param algorithms the allow-list; must be non-empty and hold only ECDSA algorithms
-     * @param checks run in order after the signature is verified; must include a lifetime check
+     * @param leeway clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}; at most
+     *     {@link ClaimChecks#MAX_LEEWAY}
+     * @param extraChecks further rules (audience, tier pin, scopes), run after the standard ones
      */
-    public DefaultTaskTokenVerifier(Set<JWSAlgorithm> algorithms, VerificationKeySource keys,
-            List<ClaimCheck> checks, Clock clock) {
+    public DefaultTaskTokenVerifier(Set<JWSAlgorithm> algorithms, VerificationKeySource keys, String issuer,
+            Duration leeway, List<ClaimCheck> extraChecks, Clock clock) {
         Objects.requireNonNull(algorithms, "algorithms");
         if (algorithms.isEmpty()) {
             throw new IllegalArgumentException("the algorithm allow-list must not be empty");
@@ -57,7 +63,7 @@ public final class DefaultTaskTokenVerifier implements TaskTokenVerifier {
         }
         this.algorithms = Set.copyOf(algorithms);
         this.keys = Objects.requireNonNull(keys, "keys");
-        this.checks = List.copyOf(checks);
+        this.checks = standardChecks(issuer, leeway, extraChecks.toArray(ClaimCheck[]::new));
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -68,10 +74,8 @@ public final class DefaultTaskTokenVerifier implements TaskTokenVerifier {
      */
     public static DefaultTaskTokenVerifier pinned(String issuer, String audience, Tier tier,
             VerificationKeySource keys, Clock clock) {
-        return new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), keys,
-                standardChecks(issuer, ClaimChecks.DEFAULT_LEEWAY, ClaimChecks.audience(audience),
-                        ClaimChecks.tier(tier)),
-                clock);
+        return new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), keys, issuer, ClaimChecks.DEFAULT_LEEWAY,
+                List.of(ClaimChecks.audience(audience), ClaimChecks.tier(tier)), clock);
     }
 
     /** Required claims, issuer, lifetime and deadline, followed by {@code extra} checks. */
@@ -125,7 +129,10 @@ public final class DefaultTaskTokenVerifier implements TaskTokenVerifier {
 
     private void checkHeader(JWSHeader header) throws TokenRejectedException {
         if (!algorithms.contains(header.getAlgorithm())) {
-            throw new TokenRejectedException("algorithm " + header.getAlgorithm() + " is not allowed");
+            String alg = header.getAlgorithm().getName();
+            // The header is the attacker's: name the algorithm only when it looks like one.
+            throw new TokenRejectedException("algorithm " + (alg.matches("[A-Za-z0-9+_-]{1,16}") ? alg : "(malformed)")
+                    + " is not allowed");
         }
         JOSEObjectType type = header.getType();
         if (type == null || !ACCEPTED_TYPES.contains(type.getType().toLowerCase(Locale.ROOT))) {

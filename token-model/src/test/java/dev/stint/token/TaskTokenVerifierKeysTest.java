@@ -125,7 +125,7 @@ class TaskTokenVerifierKeysTest {
                 .type(SignedTaskTokenMinter.TYPE).keyID(KEY.kid()).build(),
                 TokenFixtures.payload(), TokenFixtures.signer(p384));
         DefaultTaskTokenVerifier lenient = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384),
-                KEYS, DefaultTaskTokenVerifier.standardChecks(ISSUER, Duration.ofSeconds(30)), CLOCK);
+                KEYS, ISSUER, Duration.ofSeconds(30), List.of(), CLOCK);
 
         assertThatThrownBy(() -> lenient.verify(es384))
                 .isInstanceOf(TokenRejectedException.class)
@@ -134,7 +134,7 @@ class TaskTokenVerifierKeysTest {
 
     @Test
     void verifierRefusesAnEmptyAlgorithmAllowList() {
-        assertThatThrownBy(() -> new DefaultTaskTokenVerifier(Set.of(), KEYS, List.of(), CLOCK))
+        assertThatThrownBy(() -> new DefaultTaskTokenVerifier(Set.of(), KEYS, ISSUER, Duration.ZERO, List.of(), CLOCK))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the algorithm allow-list must not be empty");
     }
@@ -142,14 +142,14 @@ class TaskTokenVerifierKeysTest {
     @Test
     void verifierRefusesHmacInTheAlgorithmAllowList() {
         assertThatThrownBy(() -> new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.HS256),
-                KEYS, List.of(), CLOCK))
+                KEYS, ISSUER, Duration.ZERO, List.of(), CLOCK))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("only ECDSA algorithms may verify task tokens: HS256");
     }
 
     @Test
     void verifierRefusesRsaInTheAlgorithmAllowList() {
-        assertThatThrownBy(() -> new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.RS256), KEYS, List.of(), CLOCK))
+        assertThatThrownBy(() -> new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.RS256), KEYS, ISSUER, Duration.ZERO, List.of(), CLOCK))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("only ECDSA algorithms may verify task tokens: RS256");
     }
@@ -166,9 +166,8 @@ class TaskTokenVerifierKeysTest {
     @Test
     void extraClaimCheckCanRequireScopes() {
         DefaultTaskTokenVerifier needsWrite = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), KEYS,
-                DefaultTaskTokenVerifier.standardChecks(ISSUER, ClaimChecks.DEFAULT_LEEWAY,
-                        ClaimChecks.requiredScopes(List.of(Scope.parse("db:orders:write")))),
-                CLOCK);
+                ISSUER, ClaimChecks.DEFAULT_LEEWAY,
+                List.of(ClaimChecks.requiredScopes(List.of(Scope.parse("db:orders:write")))), CLOCK);
 
         assertThatThrownBy(() -> needsWrite.verify(validToken()))
                 .isInstanceOf(TokenRejectedException.class)

@@ -16,6 +16,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.nimbusds.jose.JWSAlgorithm;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -122,7 +123,7 @@ class TaskTokenVerifierLifetimeTest {
     void verifierWithZeroLeewayRejectsTokenAtItsExp() {
         MutableClock clock = new MutableClock(EXPIRES_AT);
         DefaultTaskTokenVerifier strict = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), KEYS,
-                DefaultTaskTokenVerifier.standardChecks(ISSUER, Duration.ZERO), clock);
+                ISSUER, Duration.ZERO, List.of(), clock);
 
         assertThatThrownBy(() -> strict.verify(STANDARD))
                 .isInstanceOf(TokenRejectedException.class)
@@ -133,7 +134,7 @@ class TaskTokenVerifierLifetimeTest {
     void verifierWithZeroLeewayAcceptsTokenOneSecondBeforeItsExp() throws Exception {
         MutableClock clock = new MutableClock(EXPIRES_AT.minusSeconds(1));
         DefaultTaskTokenVerifier strict = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), KEYS,
-                DefaultTaskTokenVerifier.standardChecks(ISSUER, Duration.ZERO), clock);
+                ISSUER, Duration.ZERO, List.of(), clock);
 
         assertThat(strict.verify(STANDARD)).isEqualTo(claims().build());
     }
@@ -142,7 +143,7 @@ class TaskTokenVerifierLifetimeTest {
     void verifierWithZeroLeewayRejectsTokenOneSecondBeforeItsNbf() {
         MutableClock clock = new MutableClock(ISSUED_AT.minusSeconds(1));
         DefaultTaskTokenVerifier strict = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), KEYS,
-                DefaultTaskTokenVerifier.standardChecks(ISSUER, Duration.ZERO), clock);
+                ISSUER, Duration.ZERO, List.of(), clock);
 
         assertThatThrownBy(() -> strict.verify(STANDARD))
                 .isInstanceOf(TokenRejectedException.class)

@@ -215,16 +215,18 @@ public final class BrokerVerticle extends VerticleBase {
         ctx.next();
     }
 
+    /** Public, so it names states, not internals: causes go to the log. */
     private void health(RoutingContext ctx) {
         store.read(tx -> tx.lastAudit()).onComplete(result -> {
             Map<String, Object> body = new LinkedHashMap<>();
-            boolean storeOk = result.succeeded();
-            String policyError = policy.lastError().orElse(null);
-            body.put("status", !storeOk ? "unavailable" : policyError != null ? "degraded" : "ok");
-            body.put("store", storeOk ? "ok" : "unavailable: " + result.cause().getMessage());
-            body.put("policy", policyError == null ? "ok" : "rejected new file, previous policy in force: " + policyError);
+            boolean storeOk = result.succeeded() && store.acceptsWrites();
+            boolean policyOk = policy.lastError().isEmpty();
+            body.put("status", !storeOk ? "unavailable" : policyOk ? "ok" : "degraded");
+            body.put("store", storeOk ? "ok" : "unavailable");
+            body.put("policy", policyOk ? "ok"
+                    : "a new policy file was rejected; the previous policy is in force (see the broker log)");
             body.put("signing_key", keys.keySet().active().kid());
-            if (storeOk) {
+            if (result.succeeded()) {
                 body.put("audit_head_seq", result.result().map(r -> r.seq()).orElse(0L));
             }
             ctx.response().setStatusCode(storeOk ? 200 : 503)

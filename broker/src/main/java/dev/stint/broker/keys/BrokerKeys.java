@@ -1,6 +1,8 @@
 package dev.stint.broker.keys;
 
 import com.nimbusds.jose.jwk.ECKey;
+import dev.stint.broker.ProblemType;
+import dev.stint.broker.RejectedException;
 import dev.stint.broker.UnavailableException;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.store.Store;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The broker's signing keys: generated on first start, sealed at rest with the master key,
@@ -35,7 +38,7 @@ public final class BrokerKeys {
     private final KeySealer sealer;
     private final Clock clock;
     private final Duration retention;
-    private volatile Snapshot snapshot;
+    private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
 
     private BrokerKeys(Store store, KeySealer sealer, Clock clock, Duration retention) {
         this.store = Objects.requireNonNull(store, "store");
@@ -59,7 +62,7 @@ public final class BrokerKeys {
             return stored;
         }).compose(stored -> {
             try {
-                keys.snapshot = keys.build(stored);
+                keys.snapshot.set(keys.build(stored));
                 return Future.succeededFuture(keys);
             } catch (UnavailableException e) {
                 return Future.failedFuture(e);
@@ -68,11 +71,11 @@ public final class BrokerKeys {
     }
 
     public KeySet keySet() {
-        return snapshot.keySet();
+        return snapshot.get().keySet();
     }
 
     public TaskTokenMinter minter() {
-        return snapshot.minter();
+        return snapshot.get().minter();
     }
 
     /**
@@ -83,9 +86,12 @@ public final class BrokerKeys {
     public Future<String> rotate(String actor) {
         Instant now = clock.instant();
         SigningKey fresh = SigningKey.generate(now);
-        String previous = snapshot.keySet().active().kid();
+        String previous = snapshot.get().keySet().active().kid();
         return store.write(tx -> {
-            tx.retireKey(previous, now, now.plus(retention));
+            if (!tx.retireKey(previous, now, now.plus(retention))) {
+                throw new RejectedException(409, ProblemType.INVALID_REQUEST,
+                        "signing key " + previous + " was already rotated by a concurrent request; nothing changed");
+            }
             tx.insertKey(seal(fresh));
             tx.appendAudit(new AuditEvent(actor, "keys.rotate", AuditEvent.Decision.ALLOW, null, null, null, "",
                     "signing key " + fresh.kid() + " replaces " + previous + ", which stays verifiable until "
@@ -93,7 +99,7 @@ public final class BrokerKeys {
             return tx.keys();
         }).compose(stored -> {
             try {
-                snapshot = build(stored);
+                snapshot.set(build(stored));
                 return Future.succeededFuture(fresh.kid());
             } catch (UnavailableException e) {
                 return Future.failedFuture(e);
@@ -103,14 +109,15 @@ public final class BrokerKeys {
 
     /** Drops retired keys whose retention has passed from the JWKS. Cheap; call it periodically. */
     public void prune() {
-        Snapshot current = snapshot;
+        Snapshot current = snapshot.get();
         Instant now = clock.instant();
         boolean stale = current.stored().stream()
                 .anyMatch(k -> k.verifyUntil() != null && !now.isBefore(k.verifyUntil())
                         && current.keySet().keysFor(k.kid()).size() > 0);
         if (stale) {
             try {
-                snapshot = build(current.stored());
+                // Only if no rotation replaced the snapshot meanwhile: never resurrect a retired key.
+                snapshot.compareAndSet(current, build(current.stored()));
             } catch (UnavailableException e) {
                 // Building from already-opened keys cannot fail to unseal; keep the current set.
             }

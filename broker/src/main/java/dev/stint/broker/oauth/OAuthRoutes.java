@@ -70,7 +70,7 @@ public final class OAuthRoutes {
                 issuer + "/oauth2/introspect", issuer + "/oauth2/revoke"), clock);
         // The broker's own view of its tokens: any audience and tier, no clock leeway.
         this.taskTokens = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), kid -> keys.keySet().keysFor(kid),
-                DefaultTaskTokenVerifier.standardChecks(issuer, Duration.ZERO), clock);
+                issuer, Duration.ZERO, List.of(), clock);
     }
 
     public void mount(Router router) {

@@ -17,6 +17,8 @@ import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -29,6 +31,7 @@ import org.sqlite.SQLiteDataSource;
 public final class EmbeddedStore implements Store {
 
     public static final String FILE_NAME = "stint.db";
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
 
     private final Vertx vertx;
     private final HikariDataSource readers;
@@ -107,7 +110,8 @@ public final class EmbeddedStore implements Store {
             try (Connection connection = readers.getConnection()) {
                 return work.run(new SqlStoreTx(connection, null));
             } catch (SQLException e) {
-                throw new UnavailableException("store read failed: " + e.getMessage(), e);
+                LOG.warn("store read failed: {}", e.getMessage());
+                throw new UnavailableException("the store could not be read", e);
             }
         }, false);
     }
@@ -118,6 +122,11 @@ public final class EmbeddedStore implements Store {
         Promise<T> promise = Promise.promise();
         writer.submit(work, result -> context.runOnContext(v -> promise.handle(result)));
         return promise.future();
+    }
+
+    @Override
+    public boolean acceptsWrites() {
+        return writer.accepting();
     }
 
     @Override

@@ -30,6 +30,8 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
     private static final int MAX_BATCH = 512;
+    /** Work waiting beyond this is refused at once (503) rather than queued without bound. */
+    static final int MAX_QUEUED = 20_000;
 
     private record Job<T>(StoreWork<T> work, Handler<AsyncResult<T>> done) {
     }
@@ -40,7 +42,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Connection connection;
     /** Statements prepared once on the writer's connection: confined to the writer thread. */
     private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread thread;
     private volatile boolean closed;
     private AuditHead head;
@@ -55,11 +57,18 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     <T> void submit(StoreWork<T> work, Handler<AsyncResult<T>> done) {
-        if (closed) {
-            done.handle(Future.failedFuture(new UnavailableException("store is closed")));
+        if (closed || !thread.isAlive()) {
+            done.handle(Future.failedFuture(new UnavailableException("the store writer is not running")));
             return;
         }
-        queue.add(new Job<>(work, done));
+        if (!queue.offer(new Job<>(work, done))) {
+            done.handle(Future.failedFuture(new UnavailableException("the store is overloaded")));
+        }
+    }
+
+    /** Whether work submitted now will be done: the writer runs and its queue has room. */
+    boolean accepting() {
+        return !closed && thread.isAlive() && queue.remainingCapacity() > 0;
     }
 
     private void loop() {
@@ -76,8 +85,10 @@ final class GroupCommitWriter implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (RuntimeException e) {
-                LOG.error("store writer failed a batch", e);
+            } catch (Throwable e) {
+                // Whatever happened, no unit of this batch is left waiting, and the writer goes on.
+                LOG.error("store writer failed a batch of {} unit(s)", batch.size(), e);
+                failAll(batch, new SQLException("the store writer failed: " + e.getClass().getSimpleName()));
             } finally {
                 batch.clear();
             }
@@ -99,9 +110,9 @@ final class GroupCommitWriter implements AutoCloseable {
                 Object value = job.work().run(tx);
                 connection.releaseSavepoint(savepoint);
                 outcomes.add(new Outcome(job, value, null));
-            } catch (RejectedException | UnavailableException | RuntimeException | SQLException e) {
+            } catch (Exception e) {
                 Throwable failure = e instanceof SQLException
-                        ? new UnavailableException("store write failed: " + e.getMessage(), e) : e;
+                        ? new UnavailableException("the store could not record this", e) : e;
                 try {
                     if (savepoint != null) {
                         connection.rollback(savepoint);
@@ -137,7 +148,7 @@ final class GroupCommitWriter implements AutoCloseable {
             // The connection is already unusable; every unit below is reported as failed.
         }
         for (Job<?> job : batch) {
-            job.done().handle(Future.failedFuture(new UnavailableException("store commit failed", cause)));
+            job.done().handle(Future.failedFuture(new UnavailableException("the store could not commit", cause)));
         }
     }
 

@@ -32,12 +32,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The store operations in portable SQL (SQLite and PostgreSQL). Every value is bound as a
  * parameter, never concatenated. Times are epoch milliseconds.
  */
 final class SqlStoreTx implements StoreTx {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqlStoreTx.class);
 
     /**
      * Parsed agent key sets by their stored JSON. Agents are read on every authenticated request
@@ -436,7 +440,9 @@ final class SqlStoreTx implements StoreTx {
             }
         } catch (SQLException e) {
             forget(sql);
-            throw new UnavailableException("store write failed: " + e.getMessage(), e);
+            // The SQL error names tables and constraints: it goes to the log, not to the caller.
+            LOG.warn("store write failed: {}", e.getMessage());
+            throw new UnavailableException("the store could not record this", e);
         }
     }
 
@@ -462,7 +468,8 @@ final class SqlStoreTx implements StoreTx {
             }
         } catch (SQLException | IllegalArgumentException e) {
             forget(sql);
-            throw new UnavailableException("store read failed: " + e.getMessage(), e);
+            LOG.warn("store read failed: {}", e.getMessage());
+            throw new UnavailableException("the store could not be read", e);
         }
     }
 

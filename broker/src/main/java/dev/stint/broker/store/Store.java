@@ -21,6 +21,9 @@ public interface Store extends AutoCloseable {
     /** Runs work in a transaction that is committed and synced before the future completes. */
     <T> Future<T> write(StoreWork<T> work);
 
+    /** Whether a write submitted now would be attempted (the writer runs and is not overloaded). */
+    boolean acceptsWrites();
+
     /** Stops accepting work and releases files and connections. */
     @Override
     void close();

@@ -139,7 +139,12 @@ public final class DefaultTaskService implements TaskService {
                     task.agentId().value(), id.value(), task.tier().name(), Scope.join(task.scopes()),
                     "task " + status.wireName() + " (" + reason + "); " + revoked + " token(s) revoked"), now);
             return tx.task(id).orElseThrow();
-        }).onComplete(done -> recentTasks.invalidate(id));
+        }).onComplete(done -> recentTasks.invalidate(id))
+                .recover(failure -> failure instanceof RejectedException rejected
+                        ? audit.reject(new AuditEvent(caller.actor(), "task.end", AuditEvent.Decision.DENY,
+                                caller instanceof Caller.AgentCaller a ? a.agent().id().value() : null, id.value(),
+                                null, "", rejected.reason()), rejected)
+                        : Future.failedFuture(failure));
     }
 
     @Override
@@ -151,9 +156,13 @@ public final class DefaultTaskService implements TaskService {
         }
         Instant now = clock.instant();
         Agent agent = caller.agent();
-        return task(caller, id).compose(task -> {
+        return task(caller, id).recover(failure -> failure instanceof RejectedException rejected
+                ? audit.reject(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.DENY,
+                        agent.id().value(), id.value(), null, "", rejected.reason()), rejected)
+                : Future.failedFuture(failure)).compose(task -> {
             String scopeText = Scope.join(task.scopes());
-            Optional<RejectedException> refusal = refusal(task, agent, now);
+            Optional<RejectedException> refusal = refusal(task, agent, now)
+                    .or(() -> otherTiersAudience(requestedAudience, task.tier()));
             if (refusal.isPresent()) {
                 return audit.reject(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.DENY,
                         agent.id().value(), id.value(), task.tier().name(), scopeText, refusal.get().reason()),
@@ -170,18 +179,20 @@ public final class DefaultTaskService implements TaskService {
                 return Future.failedFuture(new UnavailableException("task token signing failed", e));
             }
             return store.write(tx -> {
-                // The authoritative check, under the single writer, just before the token is released.
-                requireStillAuthorised(tx, caller, now);
+                // The authoritative check, under the single writer, just before the token is released,
+                // as of when it runs (the writer may have had a queue).
+                Instant at = clock.instant();
+                requireStillAuthorised(tx, caller, at);
                 Task current = owned(tx, caller, id);
-                if (!current.isActiveAt(now)) {
-                    throw notActive(current, now);
+                if (!current.isActiveAt(at)) {
+                    throw notActive(current, at);
                 }
                 tx.insertToken(new IssuedToken(claims.jwtId(), TokenKind.TASK, null, agent.id(), task.id(),
                         task.tier(), scopeText, audience, now, claims.expiresAt(), null, null));
                 tx.appendAudit(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.ALLOW,
                         agent.id().value(), id.value(), task.tier().name(), scopeText,
                         "task token " + claims.jwtId() + " for " + audience + " expires " + claims.expiresAt()
-                                + " (deadline " + task.deadline().at() + ")"), now);
+                                + " (deadline " + task.deadline().at() + ")"), at);
                 return new MintedToken(token, claims);
             }).recover(failure -> {
                 recentTasks.invalidate(id);
@@ -218,6 +229,15 @@ public final class DefaultTaskService implements TaskService {
                 throw RejectedException.unauthorized("the agent token was revoked or has expired");
             }
         }
+    }
+
+    /** Stint's own tier audiences are pinned: a dev task's token never names prod as its audience. */
+    private static Optional<RejectedException> otherTiersAudience(String audience, Tier tier) {
+        if (audience != null && audience.startsWith("urn:stint:tier:") && !audience.equals(defaultAudience(tier))) {
+            return Optional.of(RejectedException.forbidden("audience " + audience + " belongs to another tier; tokens"
+                    + " of a " + tier + " task are for " + defaultAudience(tier) + " or a service's own audience"));
+        }
+        return Optional.empty();
     }
 
     /** Why no token may be minted for this task now, if anything forbids it. */

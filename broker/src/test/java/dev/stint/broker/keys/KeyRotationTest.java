@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,31 @@ class KeyRotationTest {
         clock.advance(Duration.ofSeconds(1));
         broker.restart();
         assertThat(jwks().getKeyByKeyId(before)).isNull();
+    }
+
+    @Test
+    void concurrentRotationsLeaveExactlyOneActiveKeyAndTheBrokerRestarts() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<Response>> rotations = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rotations.add(pool.submit(() -> broker.postRaw("/v1/keys/rotate", null, new byte[0], broker.adminToken())));
+        }
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (var rotation : rotations) {
+            statuses.add(rotation.get().status());
+        }
+        pool.shutdown();
+
+        broker.restart();
+
+        assertThat(statuses).contains(200).allMatch(status -> status == 200 || status == 409);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(EmbeddedStore.FILE_NAME));
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+        assertThat(broker.mint(agentToken, taskId).status()).isEqualTo(200);
     }
 
     @Test

@@ -168,6 +168,35 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void devTaskCannotMintATokenForAnotherTiersAudience() {
+        String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
+
+        Response refused = broker.postJson("/v1/tasks/" + taskId + "/token", "{\"audience\":\"urn:stint:tier:prod\"}",
+                agentToken);
+        Response ownService = broker.postJson("/v1/tasks/" + taskId + "/token",
+                "{\"audience\":\"https://orders.dev.example\"}", agentToken);
+
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.text("detail")).startsWith("audience urn:stint:tier:prod belongs to another tier");
+        assertThat(ownService.status()).isEqualTo(200);
+        assertThat(ownService.text("audience")).isEqualTo("https://orders.dev.example");
+    }
+
+    @Test
+    void probingAnotherAgentsTaskIsAudited() {
+        String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
+        String otherToken = broker.agentToken(broker.registerAgent("cleanup-bot", "dev"));
+
+        broker.mint(otherToken, taskId);
+        broker.postRaw("/v1/tasks/" + taskId + "/end", null, new byte[0], otherToken);
+
+        Response audit = broker.get("/v1/audit?agent_id=cleanup-bot", broker.adminToken());
+        assertThat(audit.json().get("records").findValuesAsText("action")).contains("token.mint", "task.end");
+        assertThat(audit.json().get("records").findValuesAsText("reason"))
+                .contains("task " + taskId + " not found");
+    }
+
+    @Test
     void endingTwiceIsIdempotent() {
         String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
         Response first = broker.postRaw("/v1/tasks/" + taskId + "/end", null, new byte[0], agentToken);
