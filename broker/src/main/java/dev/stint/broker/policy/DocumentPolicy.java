@@ -104,6 +104,20 @@ public final class DocumentPolicy implements Policy {
                 + " in tier " + tier + " for " + ttlReason, ttl);
     }
 
+    @Override
+    public Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon) {
+        Optional<Instant> earliest = Optional.empty();
+        for (Freeze freeze : document.freezes()) {
+            if (scopes.stream().anyMatch(scope -> freeze.covers(tier, scope.action()))) {
+                Optional<Instant> start = freeze.nextInForce(from, horizon);
+                if (start.isPresent() && (earliest.isEmpty() || start.get().isBefore(earliest.get()))) {
+                    earliest = start;
+                }
+            }
+        }
+        return earliest;
+    }
+
     /** The patterns granted to the agent directly and through its groups, in that tier. */
     private List<ScopePattern> grantsOf(Agent agent, Tier tier) {
         List<ScopePattern> out = new ArrayList<>();

@@ -116,6 +116,27 @@ public final class Freeze {
     private record LatestStart(Instant minute, Optional<Instant> start) {
     }
 
+    /**
+     * When this freeze is next in force at or after {@code from}, looking no further than
+     * {@code horizon}: {@code from} itself while it is in force.
+     */
+    public Optional<Instant> nextInForce(Instant from, Duration horizon) {
+        if (activeUntil(from).isPresent()) {
+            return Optional.of(from);
+        }
+        Instant end = from.plus(horizon);
+        if (schedule == null) {
+            return this.from.isAfter(from) && !this.from.isAfter(end) ? Optional.of(this.from) : Optional.empty();
+        }
+        Instant minute = from.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+        for (; !minute.isAfter(end); minute = minute.plus(1, ChronoUnit.MINUTES)) {
+            if (schedule.matches(minute.atZone(zone))) {
+                return Optional.of(minute);
+            }
+        }
+        return Optional.empty();
+    }
+
     public boolean covers(Tier tier, String action) {
         return tiers.contains(tier) && deny.contains(action);
     }

@@ -1,6 +1,10 @@
 package dev.stint.broker.policy;
 
+import dev.stint.token.Scope;
 import dev.stint.token.Tier;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Decides whether a task may be opened, with a reason. Implementations are thread safe. */
@@ -11,6 +15,13 @@ public interface Policy {
 
     /** The tier's limits, or empty when the policy does not define that tier. */
     Optional<TierPolicy> tier(Tier tier);
+
+    /**
+     * The earliest instant in {@code [from, from + horizon]} at which a freeze denies one of
+     * {@code scopes}' actions in {@code tier}; empty when none does. A credential minted now must
+     * not outlive that instant.
+     */
+    Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon);
 
     /** The document currently in force (for {@code GET /v1/policy} and explanations). */
     PolicyDocument document();

@@ -1,6 +1,10 @@
 package dev.stint.broker.policy;
 
+import dev.stint.token.Scope;
 import dev.stint.token.Tier;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +106,11 @@ public final class ReloadingPolicy implements Policy {
     @Override
     public Optional<TierPolicy> tier(Tier tier) {
         return current.get().policy().tier(tier);
+    }
+
+    @Override
+    public Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon) {
+        return current.get().policy().nextFreeze(tier, scopes, from, horizon);
     }
 
     @Override

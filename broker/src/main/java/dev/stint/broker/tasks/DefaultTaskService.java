@@ -169,9 +169,9 @@ public final class DefaultTaskService implements TaskService {
                         refusal.get());
             }
             String audience = requestedAudience != null ? requestedAudience : defaultAudience(task.tier());
-            TaskClaims claims = new TaskClaims(issuer, agent.id(), audience, now, now,
-                    task.deadline().cap(now.plus(taskTokenTtl)), OpaqueTokens.randomId(), task.id(), task.tier(),
-                    task.scopes(), task.deadline(), agent.owner(), List.of());
+            TaskClaims claims = new TaskClaims(issuer, agent.id(), audience, now, now, expiry(task, now),
+                    OpaqueTokens.randomId(), task.id(), task.tier(), task.scopes(), task.deadline(), agent.owner(),
+                    List.of());
             String token;
             try {
                 token = keys.minter().mint(claims);
@@ -231,6 +231,18 @@ public final class DefaultTaskService implements TaskService {
         }
     }
 
+    /**
+     * A token's expiry: its lifetime, cut at the task deadline and at the start of any freeze on
+     * the task's actions, so that no token carries an action into a freeze.
+     */
+    private Instant expiry(Task task, Instant now) {
+        Instant exp = task.deadline().cap(now.plus(taskTokenTtl));
+        return policy.nextFreeze(task.tier(), task.scopes(), now, taskTokenTtl)
+                .filter(freeze -> freeze.isBefore(exp))
+                .map(freeze -> freeze.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                .orElse(exp);
+    }
+
     /** Stint's own tier audiences are pinned: a dev task's token never names prod as its audience. */
     private static Optional<RejectedException> otherTiersAudience(String audience, Tier tier) {
         if (audience != null && audience.startsWith("urn:stint:tier:") && !audience.equals(defaultAudience(tier))) {
@@ -255,6 +267,10 @@ public final class DefaultTaskService implements TaskService {
         if (!decision.allowed()) {
             return Optional.of(new RejectedException(403, ProblemType.POLICY_DENIED,
                     "the policy no longer allows this task: " + decision.reason()));
+        }
+        if (!expiry(task, now).isAfter(now.plusSeconds(1))) {
+            return Optional.of(RejectedException.forbidden("a freeze on one of this task's actions in tier "
+                    + task.tier() + " starts in under a second; no token is minted into it"));
         }
         return Optional.empty();
     }
