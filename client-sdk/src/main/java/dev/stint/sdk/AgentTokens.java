@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,8 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * The agent token used on the task API: discovered issuer, {@code private_key_jwt}
- * authentication, and a cache that renews shortly before expiry. One authentication at a time;
- * readers of a valid token never wait. Thread safe.
+ * authentication at a token endpoint on the issuer's own origin, and a cache that renews shortly
+ * before expiry. One authentication at a time; readers of a valid token never wait. Thread safe.
  */
 final class AgentTokens {
 
@@ -110,6 +111,12 @@ final class AgentTokens {
                 || !("http".equals(tokenEndpoint.getScheme()) || "https".equals(tokenEndpoint.getScheme()))) {
             throw Json.garbage(what, "field 'token_endpoint' is not an absolute http(s) URL");
         }
+        if (!sameOrigin(tokenEndpoint, baseUri)) {
+            // The client assertion proves who we are to whoever receives it: only the issuer gets it.
+            throw Json.garbage(what, "field 'token_endpoint' (" + BrokerHttp.readable(tokenEndpoint.toString())
+                    + ") is not on the issuer's origin " + origin(baseUri)
+                    + "; the client assertion is only sent to the issuer's own scheme, host and port");
+        }
         known = new Metadata(issuer, tokenEndpoint);
         metadata = known;
         return known;
@@ -147,6 +154,29 @@ final class AgentTokens {
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
+    }
+
+    /**
+     * True when {@code uri} has the scheme, host and port of {@code base} (default ports made
+     * explicit, case ignored) and no user info, which could disguise its host.
+     */
+    static boolean sameOrigin(URI uri, URI base) {
+        return uri.getRawUserInfo() == null
+                && uri.getScheme() != null && uri.getScheme().equalsIgnoreCase(base.getScheme())
+                && uri.getHost() != null && uri.getHost().equalsIgnoreCase(base.getHost())
+                && port(uri) == port(base);
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() != -1) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    private static String origin(URI uri) {
+        return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getHost().toLowerCase(Locale.ROOT)
+                + ":" + port(uri);
     }
 
     private static String stripSlash(String uri) {

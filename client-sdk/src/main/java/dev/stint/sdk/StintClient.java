@@ -8,8 +8,9 @@ import java.util.Objects;
 /**
  * The entry point for an agent: authenticates with its private key ({@code private_key_jwt})
  * and opens task sessions. The agent token is cached and renewed before it expires; a 401 from
- * the task API triggers one fresh authentication and one retry. Thread safe; create one per
- * agent and share it.
+ * the task API triggers one fresh authentication and one retry. A session whose token request is
+ * still refused with 401 after that (or whose fresh authentication is refused) is dead. Thread
+ * safe; create one per agent and share it.
  *
  * <p>Every call throws one of two checked exceptions: {@link BrokerRejectedException} when the
  * broker refused (do not retry as is), {@link BrokerUnavailableException} when it could not
@@ -92,7 +93,7 @@ public final class StintClient {
             throw TaskNotActiveException.local(task.taskId(),
                     "it is " + task.status().wireName());
         }
-        CachedTaskTokenSource tokens = new CachedTaskTokenSource(api, task.taskId(), task.tier(),
+        CachedTaskTokenSource tokens = new CachedTaskTokenSource(api.issuerFor(task), task.taskId(), task.tier(),
                 task.deadline(), options.clock(), options.safetyMargin());
         return new TaskSession(task, api, tokens);
     }

@@ -1,6 +1,7 @@
 package dev.stint.sdk;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stint.token.AgentId;
@@ -17,10 +18,11 @@ import java.util.Objects;
 /**
  * The broker's task API ({@code /v1/tasks}) as typed calls. Each call carries the agent token
  * and, when the broker answers 401, authenticates again and retries exactly once. Answers are
- * checked against the request: a task or token for another task, tier or agent is garbage.
+ * checked against the request: a task or token for another task, tier, agent or audience, or a
+ * token past the task deadline, is garbage.
  * Thread safe.
  */
-final class TaskApi implements TaskTokenIssuer {
+final class TaskApi {
 
     private final BrokerHttp http;
     private final AgentTokens agentTokens;
@@ -90,16 +92,46 @@ final class TaskApi implements TaskTokenIssuer {
         }
     }
 
+    /** The audience the broker mints for when the request names none. */
+    static String defaultAudience(Tier tier) {
+        return "urn:stint:tier:" + tier.name();
+    }
+
     /**
-     * {@inheritDoc}
-     *
-     * <p>A 403, 404 or 409 answer becomes {@link TaskNotActiveException}. The returned expiry is
-     * the earlier of the broker's {@code expires_at} and {@code expires_in} counted from just
-     * before the request, so a broker clock ahead of ours cannot stretch it.
+     * The issuer for the session of {@code task}: it mints only for that task and tier, and
+     * also refuses tokens that would outlive the task's deadline.
      */
-    @Override
-    public TaskToken issue(TaskId taskId, Tier tier, String audience)
+    TaskTokenIssuer issuerFor(TaskInfo task) {
+        Objects.requireNonNull(task, "task");
+        return (taskId, tier, audience) -> {
+            if (!task.taskId().equals(taskId) || !task.tier().equals(tier)) {
+                throw new IllegalArgumentException("this issuer mints only for task " + task.taskId()
+                        + " in tier " + task.tier());
+            }
+            return issue(taskId, tier, audience, task.deadline());
+        };
+    }
+
+    /**
+     * A fresh task token, checked against the request before it is returned.
+     *
+     * <p>A 403, 404 or 409 answer becomes {@link TaskNotActiveException}, and so does a 401: the
+     * broker refused the agent itself even after one fresh authentication (suspended, retired,
+     * revoked), or refused that authentication ({@code invalid_client}). Either way this agent
+     * gets no more tokens for the task, so the session must die rather than serve what it cached.
+     *
+     * <p>The answer must name the requested audience (or, when none was requested, the broker's
+     * default {@code urn:stint:tier:<tier>}), and the token must be a signed JWT whose
+     * {@code task_id}, {@code tier}, {@code aud} and {@code exp} claims agree with the answer and
+     * whose {@code exp} is not after {@code deadline}; anything else is garbage. The signature is
+     * not checked here: the SDK is not the token's verifier.
+     *
+     * <p>The returned expiry is the earlier of {@code exp} and {@code expires_in} counted from
+     * just before the request, so a broker clock ahead of ours cannot stretch it.
+     */
+    TaskToken issue(TaskId taskId, Tier tier, String audience, TaskDeadline deadline)
             throws BrokerRejectedException, BrokerUnavailableException {
+        Objects.requireNonNull(deadline, "deadline");
         String what = "task token request for task " + taskId;
         ObjectNode body = Json.MAPPER.createObjectNode();
         if (audience != null) {
@@ -110,7 +142,7 @@ final class TaskApi implements TaskTokenIssuer {
         try {
             answer = call(what, "/v1/tasks/" + taskId.value() + "/token", body);
         } catch (BrokerRejectedException e) {
-            if (e.status() == 403 || e.status() == 404 || e.status() == 409) {
+            if (e.status() == 401 || e.status() == 403 || e.status() == 404 || e.status() == 409) {
                 throw new TaskNotActiveException(taskId, e.status(), e.problemType(), e.detail());
             }
             throw e;
@@ -127,12 +159,44 @@ final class TaskApi implements TaskTokenIssuer {
         if (!answeredTier.equals(tier)) {
             throw Json.garbage(what, "the token is for tier " + answeredTier + ", not " + tier);
         }
-        String answeredAudience = Json.optionalText(answer, "audience");
-        if (audience != null && answeredAudience != null && !audience.equals(answeredAudience)) {
+        String expectedAudience = audience != null ? audience : defaultAudience(tier);
+        if (!expectedAudience.equals(Json.text(answer, "audience", what))) {
             throw Json.garbage(what, "the token is for another audience than the one requested");
         }
-        Instant expiresAt = byBroker.isBefore(byLifetime) ? byBroker : byLifetime;
+        Instant exp = requireClaims(UnverifiedJwt.claims(value, "access_token", what),
+                taskId, tier, expectedAudience, byBroker, deadline, what);
+        Instant expiresAt = exp.isBefore(byLifetime) ? exp : byLifetime;
         return new TaskToken(value, expiresAt, taskId, tier, audience);
+    }
+
+    /**
+     * Checks the token's own claims against the answer and the session; returns its {@code exp}.
+     * Messages name claims and task ids, never a claim that could be secret.
+     */
+    private static Instant requireClaims(ObjectNode claims, TaskId taskId, Tier tier, String audience,
+            Instant expiresAt, TaskDeadline deadline, String what) throws BrokerUnavailableException {
+        if (!taskId.value().equals(Json.optionalText(claims, "task_id"))) {
+            throw Json.garbage(what, "claim 'task_id' of the token is missing or not " + taskId);
+        }
+        if (!tier.name().equals(Json.optionalText(claims, "tier"))) {
+            throw Json.garbage(what, "claim 'tier' of the token is missing or not " + tier);
+        }
+        JsonNode aud = claims.get("aud");
+        boolean audOk = aud != null && (aud.isTextual() ? audience.equals(aud.asText())
+                : aud.isArray() && aud.size() == 1 && aud.get(0).isTextual() && audience.equals(aud.get(0).asText()));
+        if (!audOk) {
+            throw Json.garbage(what, "claim 'aud' of the token is not the requested audience");
+        }
+        JsonNode exp = claims.get("exp");
+        if (exp == null || !exp.isIntegralNumber() || !exp.canConvertToLong()
+                || exp.asLong() != expiresAt.getEpochSecond()) {
+            throw Json.garbage(what, "claim 'exp' of the token is missing or not expires_at (" + expiresAt + ")");
+        }
+        Instant at = Instant.ofEpochSecond(exp.asLong());
+        if (at.isAfter(deadline.at())) {
+            throw Json.garbage(what, "the token expires at " + at + ", after the task deadline " + deadline.at());
+        }
+        return at;
     }
 
     private TaskInfo parseTask(ObjectNode answer, String what) throws BrokerUnavailableException {

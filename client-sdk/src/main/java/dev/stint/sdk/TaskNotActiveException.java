@@ -5,8 +5,10 @@ import java.util.Objects;
 
 /**
  * The task can no longer yield credentials: it was ended, reached its deadline, is unknown to
- * the broker (404), was refused (403) or is not active (409). Once a session has seen this, it
- * stays dead: every later {@code token()} throws it again without asking the broker.
+ * the broker (404), was refused (403) or is not active (409), or the broker refused the agent
+ * itself while a token was being fetched (401 even after a fresh authentication, or that
+ * authentication refused, e.g. a suspended agent). Once a session has seen this, it stays dead:
+ * every later {@code token()} throws it again without asking the broker.
  *
  * <p>When the SDK decides locally (session closed, deadline passed) the exception carries what
  * the broker would answer: status 409 and type {@value #TASK_NOT_ACTIVE}.

@@ -10,7 +10,8 @@ public interface TaskTokenIssuer {
     /**
      * @param audience the audience to mint for, or null for the broker's default
      * @return a new token for exactly this task, tier and audience
-     * @throws TaskNotActiveException when the broker says the task is ended, expired, unknown or forbidden
+     * @throws TaskNotActiveException when the broker says the task is ended, expired, unknown or
+     *     forbidden, or refuses the agent itself
      * @throws BrokerRejectedException when the broker refuses for another reason
      * @throws BrokerUnavailableException when the broker cannot answer properly
      */

@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static dev.stint.sdk.BrokerStub.AGENT_KEY;
 import static dev.stint.sdk.BrokerStub.DEV;
@@ -14,6 +15,7 @@ import static dev.stint.sdk.BrokerStub.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -191,6 +193,25 @@ class AgentAuthenticationTest {
         assertThat(broker.authCalls()).isZero();
         assertThat(broker.server.findAll(getRequestedFor(urlEqualTo("/v1/tasks/" + TASK))).get(0)
                 .getHeader("Authorization")).isEqualTo("Bearer agent-token-custom");
+    }
+
+    @Test
+    void clientAssertionIsNeverSentToTokenEndpointOnAnotherOrigin() {
+        WireMockServer elsewhere = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .jettyAcceptors(1));
+        elsewhere.start();
+        try {
+            elsewhere.stubFor(post(urlEqualTo(BrokerStub.TOKEN_PATH)).willReturn(json(200,
+                    "{\"access_token\":\"agent-token-elsewhere\",\"token_type\":\"Bearer\",\"expires_in\":300}")));
+            broker.metadata(broker.baseUrl(), "http://127.0.0.1:" + elsewhere.port() + BrokerStub.TOKEN_PATH);
+
+            assertThatThrownBy(() -> client.task(new TaskId(TASK))).isInstanceOf(BrokerUnavailableException.class);
+
+            assertThat(elsewhere.getAllServeEvents()).isEmpty();
+            assertThat(broker.authCalls()).isZero();
+        } finally {
+            elsewhere.stop();
+        }
     }
 
     @Test

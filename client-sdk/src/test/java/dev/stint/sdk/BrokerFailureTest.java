@@ -18,9 +18,13 @@ import dev.stint.token.Scope;
 import dev.stint.token.TaskId;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,6 +142,125 @@ class BrokerFailureTest {
                 .hasMessage(GARBAGE + "the token is for another audience than the one requested");
     }
 
+    private static final String DEFAULT_AUDIENCE = "urn:stint:tier:dev";
+    private static final Instant EXPIRES_AT = Instant.parse("2026-11-24T23:05:00Z");
+
+    /** A mint answer carrying a signed token: {@code edit} changes its claims, {@code audience} is the field. */
+    static ResponseDefinitionBuilder signedMint(String audience, Consumer<Map<String, Object>> edit) {
+        return signedMint(audience, EXPIRES_AT, edit);
+    }
+
+    static ResponseDefinitionBuilder signedMint(String audience, Instant expiresAt,
+            Consumer<Map<String, Object>> edit) {
+        Map<String, Object> claims = BrokerStub.taskClaims(SECRET, TASK, DEV, DEFAULT_AUDIENCE, expiresAt);
+        edit.accept(claims);
+        return json(200, BrokerStub.tokenAnswer(BrokerStub.signedToken(claims), 300, expiresAt, TASK, DEV, audience));
+    }
+
+    /** A mint answer whose token is three dot-separated parts built from the given texts. */
+    static ResponseDefinitionBuilder rawTokenMint(String header, String payload, String signature) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String token = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + signature;
+        return json(200, BrokerStub.tokenAnswer(token, 300, EXPIRES_AT, TASK, DEV, DEFAULT_AUDIENCE));
+    }
+
+    /** A named broker answer to a request for {@code requested} (null: the default audience). */
+    record AudienceRow(String name, String requested, ResponseDefinitionBuilder answer, String message) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<AudienceRow> unconfirmedAudiences() {
+        String other = GARBAGE + "the token is for another audience than the one requested";
+        String missing = GARBAGE + "field 'audience' is missing or not a non-empty string";
+        return Stream.of(
+                new AudienceRow("default asked, audience missing", null, signedMint(null, c -> { }), missing),
+                new AudienceRow("named audience asked, audience missing", "orders-db",
+                        signedMint(null, c -> c.put("aud", "orders-db")), missing),
+                new AudienceRow("default asked, audience empty", null, signedMint("", c -> { }), missing),
+                new AudienceRow("default asked, another tier's default answered", null,
+                        signedMint("urn:stint:tier:prod", c -> c.put("aud", "urn:stint:tier:prod")), other),
+                new AudienceRow("default asked, a named audience answered", null,
+                        signedMint("orders-db", c -> c.put("aud", "orders-db")), other),
+                new AudienceRow("named audience asked, the default answered", "orders-db",
+                        signedMint(DEFAULT_AUDIENCE, c -> { }), other));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unconfirmedAudiences")
+    void tokenNotConfirmedForRequestedAudienceIsUnavailable(AudienceRow row) throws Exception {
+        broker.answerMint(TASK, row.answer());
+        TaskSession session = broker.open(broker.client(), TASK, DEV);
+
+        assertThatThrownBy(() -> {
+            if (row.requested() == null) {
+                session.token();
+            } else {
+                session.token(row.requested());
+            }
+        })
+                .isInstanceOf(BrokerUnavailableException.class)
+                .hasMessage(row.message());
+    }
+
+    static Stream<Row> tokensContradictingTheirAnswer() {
+        String notJwt = GARBAGE + "field 'access_token' is not a signed JWT";
+        String es256 = "{\"alg\":\"ES256\",\"typ\":\"JWT\"}";
+        String claims = "{\"aud\":\"urn:stint:tier:dev\",\"exp\":" + EXPIRES_AT.getEpochSecond()
+                + ",\"task_id\":\"tsk_a\",\"tier\":\"dev\"}";
+        String taskId = GARBAGE + "claim 'task_id' of the token is missing or not tsk_a";
+        String tier = GARBAGE + "claim 'tier' of the token is missing or not dev";
+        String aud = GARBAGE + "claim 'aud' of the token is not the requested audience";
+        String exp = GARBAGE + "claim 'exp' of the token is missing or not expires_at (2026-11-24T23:05:00Z)";
+        return Stream.of(
+                new Row("opaque token", json(200, BrokerStub.tokenAnswer(SECRET, 300, EXPIRES_AT, TASK, DEV,
+                        DEFAULT_AUDIENCE)), notJwt),
+                new Row("unsigned JWT (alg none)", rawTokenMint("{\"alg\":\"none\"}", claims, "c2ln"), notJwt),
+                new Row("JWT without signature", rawTokenMint(es256, claims, ""), notJwt),
+                new Row("JWT with four parts", rawTokenMint(es256, claims, "c2ln.c2ln"), notJwt),
+                new Row("header is not JSON", rawTokenMint("ES256", claims, "c2ln"), notJwt),
+                new Row("payload is not JSON", rawTokenMint(es256, "task tsk_a", "c2ln"), notJwt),
+                new Row("payload is a JSON array", rawTokenMint(es256, "[" + claims + "]", "c2ln"), notJwt),
+                new Row("payload names task_id twice", rawTokenMint(es256,
+                        claims.replace("}", ",\"task_id\":\"tsk_b\"}"), "c2ln"), notJwt),
+                new Row("claim task_id of another task", signedMint(DEFAULT_AUDIENCE, c -> c.put("task_id", "tsk_b")),
+                        taskId),
+                new Row("claim task_id missing", signedMint(DEFAULT_AUDIENCE, c -> c.remove("task_id")), taskId),
+                new Row("claim tier of another tier", signedMint(DEFAULT_AUDIENCE, c -> c.put("tier", "prod")), tier),
+                new Row("claim tier missing", signedMint(DEFAULT_AUDIENCE, c -> c.remove("tier")), tier),
+                new Row("claim aud of another audience", signedMint(DEFAULT_AUDIENCE, c -> c.put("aud", "orders-db")),
+                        aud),
+                new Row("claim aud with a second audience", signedMint(DEFAULT_AUDIENCE,
+                        c -> c.put("aud", List.of(DEFAULT_AUDIENCE, "orders-db"))), aud),
+                new Row("claim aud missing", signedMint(DEFAULT_AUDIENCE, c -> c.remove("aud")), aud),
+                new Row("claim exp later than expires_at", signedMint(DEFAULT_AUDIENCE,
+                        c -> c.put("exp", EXPIRES_AT.getEpochSecond() + 60)), exp),
+                new Row("claim exp earlier than expires_at", signedMint(DEFAULT_AUDIENCE,
+                        c -> c.put("exp", EXPIRES_AT.getEpochSecond() - 60)), exp),
+                new Row("claim exp is a string", signedMint(DEFAULT_AUDIENCE,
+                        c -> c.put("exp", Long.toString(EXPIRES_AT.getEpochSecond()))), exp),
+                new Row("claim exp missing", signedMint(DEFAULT_AUDIENCE, c -> c.remove("exp")), exp),
+                new Row("token outliving the task deadline", signedMint(DEFAULT_AUDIENCE,
+                        DEADLINE.plusSeconds(60), c -> { }), GARBAGE + "the token expires at 2026-11-25T00:01:00Z, "
+                        + "after the task deadline 2026-11-25T00:00:00Z"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tokensContradictingTheirAnswer")
+    void tokenContradictingItsAnswerIsUnavailable(Row row) throws Exception {
+        broker.answerMint(TASK, row.answer());
+        TaskSession session = broker.open(broker.client(), TASK, DEV);
+
+        assertThatThrownBy(session::token)
+                .isInstanceOf(BrokerUnavailableException.class)
+                .hasMessage(row.message())
+                .hasMessageNotContaining(SECRET)
+                .hasMessageNotContaining("eyJ");
+    }
+
     @Test
     void garbageTokenAnswerLeavesSessionAlive() throws Exception {
         broker.answerMint(TASK, json(200, "not json"));
@@ -145,7 +268,7 @@ class BrokerFailureTest {
         assertThatThrownBy(session::token).isInstanceOf(BrokerUnavailableException.class);
         broker.mints(TASK, DEV, "tok-a-1", 300);
 
-        assertThat(session.token().value()).isEqualTo("tok-a-1");
+        assertThat(session.token().value()).isEqualTo(broker.minted("tok-a-1"));
     }
 
     static Stream<Row> brokenBrokerAnswers() {
@@ -320,6 +443,41 @@ class BrokerFailureTest {
                 .hasMessage("authorization server metadata request failed: the broker answered garbage: issuer "
                         + "'http://broker.example:8400' is not the base URI '" + broker.baseUrl()
                         + "'; use the issuer URL as the base URI");
+    }
+
+    /** A token endpoint off the broker's origin; {port} is the broker's port, {other} another one. */
+    record ForeignEndpoint(String name, String endpoint) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<ForeignEndpoint> foreignTokenEndpoints() {
+        return Stream.of(
+                new ForeignEndpoint("another host", "http://broker.example:{port}/oauth2/token"),
+                new ForeignEndpoint("another port", "http://127.0.0.1:{other}/oauth2/token"),
+                new ForeignEndpoint("another scheme", "https://127.0.0.1:{port}/oauth2/token"),
+                new ForeignEndpoint("the scheme's default port", "http://127.0.0.1/oauth2/token"),
+                new ForeignEndpoint("another name for the same host", "http://localhost:{port}/oauth2/token"),
+                new ForeignEndpoint("host hidden behind user info",
+                        "http://127.0.0.1:{port}@broker.example/oauth2/token"),
+                new ForeignEndpoint("user info before the right host", "http://agent@127.0.0.1:{port}/oauth2/token"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("foreignTokenEndpoints")
+    void tokenEndpointOffTheIssuersOriginIsUnavailable(ForeignEndpoint row) {
+        int port = broker.server.port();
+        String endpoint = row.endpoint().replace("{port}", Integer.toString(port))
+                .replace("{other}", Integer.toString(port == 65535 ? port - 1 : port + 1));
+        broker.metadata(broker.baseUrl(), endpoint);
+
+        assertThatThrownBy(() -> broker.open(broker.client(), TASK, DEV))
+                .isInstanceOf(BrokerUnavailableException.class)
+                .hasMessage("authorization server metadata request failed: the broker answered garbage: field "
+                        + "'token_endpoint' (" + endpoint + ") is not on the issuer's origin http://127.0.0.1:" + port
+                        + "; the client assertion is only sent to the issuer's own scheme, host and port");
     }
 
     @Test

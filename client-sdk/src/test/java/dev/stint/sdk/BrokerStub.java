@@ -12,8 +12,20 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.Parameters;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.stint.token.AgentId;
 import dev.stint.token.Scope;
@@ -27,6 +39,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A WireMock stand-in for the broker that follows the HTTP contract, plus the client under test
@@ -37,17 +51,23 @@ final class BrokerStub implements AutoCloseable {
     static final Instant T0 = Instant.parse("2026-11-24T23:00:00Z");
     static final AgentId AGENT = new AgentId("orders-bot");
     static final ECKey AGENT_KEY = AgentKeys.generate();
+    /** Signs the task tokens the stub mints; the SDK reads their claims but never verifies them. */
+    static final ECKey BROKER_KEY = AgentKeys.generate();
     static final Tier DEV = new Tier("dev");
     static final Tier PROD = new Tier("prod");
     static final Scope ORDERS_READ = Scope.parse("db:orders:read");
     static final String TOKEN_PATH = "/oauth2/token";
     static final String METADATA_PATH = "/.well-known/oauth-authorization-server";
+    static final String ISSUER = "http://127.0.0.1";
 
     final WireMockServer server;
     final MutableClock clock = new MutableClock(T0);
+    /** Every task token the mint stubs handed out, by label (the token's jti). */
+    private final Map<String, List<String>> minted = new ConcurrentHashMap<>();
 
     BrokerStub() {
-        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").jettyAcceptors(1));
+        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").jettyAcceptors(1)
+                .extensions(new Mint()));
         server.start();
     }
 
@@ -72,9 +92,13 @@ final class BrokerStub implements AutoCloseable {
     }
 
     void metadata(String issuer) {
+        metadata(issuer, baseUrl() + TOKEN_PATH);
+    }
+
+    void metadata(String issuer, String tokenEndpoint) {
         server.stubFor(get(urlEqualTo(METADATA_PATH)).willReturn(json(200, "{"
                 + "\"issuer\":\"" + issuer + "\","
-                + "\"token_endpoint\":\"" + baseUrl() + TOKEN_PATH + "\","
+                + "\"token_endpoint\":\"" + tokenEndpoint + "\","
                 + "\"jwks_uri\":\"" + baseUrl() + "/.well-known/jwks.json\","
                 + "\"introspection_endpoint\":\"" + baseUrl() + "/oauth2/introspect\","
                 + "\"revocation_endpoint\":\"" + baseUrl() + "/oauth2/revoke\"}")));
@@ -96,15 +120,106 @@ final class BrokerStub implements AutoCloseable {
                 .willReturn(json(200, taskJson(taskId, tier, deadline, "ended"))));
     }
 
-    /** The next token the broker mints for the task, as it reports it now. */
-    void mints(String taskId, Tier tier, String value, long expiresIn) {
-        mints(taskId, tier, value, expiresIn, clock.instant().plusSeconds(expiresIn));
+    /**
+     * The next token the broker mints for the task, as it reports it now: a signed JWT with jti
+     * {@code label} for the audience the request names (the tier's default when it names none),
+     * echoed in the answer's {@code audience} as the broker does.
+     */
+    void mints(String taskId, Tier tier, String label, long expiresIn) {
+        mints(taskId, tier, label, expiresIn, clock.instant().plusSeconds(expiresIn));
     }
 
-    void mints(String taskId, Tier tier, String value, long expiresIn, Instant expiresAt) {
-        answerMint(taskId, json(200, "{\"access_token\":\"" + value + "\",\"token_type\":\"Bearer\","
-                + "\"expires_in\":" + expiresIn + ",\"expires_at\":\"" + expiresAt + "\","
-                + "\"task_id\":\"" + taskId + "\",\"tier\":\"" + tier + "\",\"scope\":\"db:orders:read\"}"));
+    void mints(String taskId, Tier tier, String label, long expiresIn, Instant expiresAt) {
+        answerMint(taskId, aResponse().withTransformers(Mint.NAME).withTransformerParameters(Map.of(
+                "task_id", taskId, "tier", tier.name(), "label", label,
+                "expires_in", Long.toString(expiresIn), "expires_at", expiresAt.toString())));
+    }
+
+    /** The value of the one token minted with jti {@code label}. */
+    String minted(String label) {
+        List<String> values = minted.getOrDefault(label, List.of());
+        if (values.size() != 1) {
+            throw new IllegalStateException("the stub minted " + values.size() + " tokens labelled " + label);
+        }
+        return values.get(0);
+    }
+
+    /** Builds the mint answer from the request, so the requested audience is echoed. */
+    private final class Mint implements ResponseDefinitionTransformerV2 {
+
+        static final String NAME = "stint-mint";
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            Parameters p = event.getTransformerParameters();
+            Tier tier = new Tier(p.getString("tier"));
+            String audience = Json.tryParseObject(event.getRequest().getBody())
+                    .map(body -> Json.optionalText(body, "audience"))
+                    .orElse(null);
+            String aud = audience != null ? audience : "urn:stint:tier:" + tier;
+            Instant expiresAt = Instant.parse(p.getString("expires_at"));
+            String token = signedToken(taskClaims(p.getString("label"), p.getString("task_id"), tier, aud, expiresAt));
+            minted.computeIfAbsent(p.getString("label"), k -> new CopyOnWriteArrayList<>()).add(token);
+            return json(200, tokenAnswer(token, Long.parseLong(p.getString("expires_in")), expiresAt,
+                    p.getString("task_id"), tier, aud)).build();
+        }
+    }
+
+    /** The claims the broker puts in a task token, in a map a test may change before signing. */
+    static Map<String, Object> taskClaims(String jti, String taskId, Tier tier, String audience, Instant exp) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("iss", ISSUER);
+        claims.put("sub", AGENT.value());
+        claims.put("aud", audience);
+        claims.put("iat", T0.getEpochSecond());
+        claims.put("nbf", T0.getEpochSecond());
+        claims.put("exp", exp.getEpochSecond());
+        claims.put("jti", jti);
+        claims.put("task_id", taskId);
+        claims.put("tier", tier.name());
+        claims.put("scope", "db:orders:read");
+        claims.put("deadline", exp.getEpochSecond());
+        claims.put("owner", "team-orders");
+        return claims;
+    }
+
+    /** A compact ES256 JWS over {@code claims}, signed with {@link #BROKER_KEY}. */
+    static String signedToken(Map<String, Object> claims) {
+        JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(BROKER_KEY.getKeyID())
+                .type(JOSEObjectType.JWT).build(), new Payload(claims));
+        try {
+            jws.sign(new ECDSASigner(BROKER_KEY));
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+        return jws.serialize();
+    }
+
+    /** The token endpoint's JSON answer; a null {@code audience} leaves the field out. */
+    static String tokenAnswer(String accessToken, long expiresIn, Instant expiresAt, String taskId, Tier tier,
+            String audience) {
+        ObjectNode body = Json.MAPPER.createObjectNode()
+                .put("access_token", accessToken)
+                .put("token_type", "Bearer")
+                .put("expires_in", expiresIn)
+                .put("expires_at", expiresAt.toString())
+                .put("task_id", taskId)
+                .put("tier", tier.name())
+                .put("scope", "db:orders:read");
+        if (audience != null) {
+            body.put("audience", audience);
+        }
+        return body.toString();
     }
 
     void answerMint(String taskId, ResponseDefinitionBuilder answer) {

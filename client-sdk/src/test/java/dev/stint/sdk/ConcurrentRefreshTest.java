@@ -88,6 +88,16 @@ class ConcurrentRefreshTest {
                         + "for task tsk_other, not tsk_a");
     }
 
+    @Test
+    void tokenFromIssuerOutlivingDeadlineIsCappedAtIt() throws Exception {
+        Instant deadline = T0.plusSeconds(100);
+        CachedTaskTokenSource source = new CachedTaskTokenSource(
+                (taskId, tier, audience) -> new TaskToken("tok", T0.plusSeconds(300), taskId, tier, audience),
+                TASK, DEV, new TaskDeadline(deadline), new MutableClock(T0), Duration.ofSeconds(30));
+
+        assertThat(source.token(null).expiresAt()).isEqualTo(deadline);
+    }
+
     /** Spins (no sleeping) until {@code thread} waits on the refresh lock. */
     private static void waitUntilParked(Thread thread) {
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

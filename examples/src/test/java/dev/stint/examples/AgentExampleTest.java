@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -192,7 +193,9 @@ class AgentExampleTest {
 
     @Test
     void runOpensTaskUsesCachedTokenEndsTaskAndShowsRefusal() throws Exception {
-        String token = "eyJ.example-task-token.sig";
+        // A task token as the broker mints it: a signed JWT whose claims match the answer around it.
+        String token = b64("{\"alg\":\"ES256\",\"typ\":\"JWT\"}") + "." + b64("{\"aud\":\"urn:stint:tier:dev\","
+                + "\"exp\":1795561500,\"task_id\":\"tsk_1\",\"tier\":\"dev\"}") + ".example-signature";
         WireMockServer broker = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
                 .jettyAcceptors(1));
         broker.start();
@@ -232,9 +235,13 @@ class AgentExampleTest {
         broker.stubFor(post(urlEqualTo("/v1/tasks/tsk_1/token")).willReturn(json(200,
                 "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":300,"
                         + "\"expires_at\":\"2026-11-24T23:05:00Z\",\"task_id\":\"tsk_1\",\"tier\":\"dev\","
-                        + "\"scope\":\"db:orders:read\"}")));
+                        + "\"audience\":\"urn:stint:tier:dev\",\"scope\":\"db:orders:read\"}")));
         broker.stubFor(post(urlEqualTo("/v1/tasks/tsk_1/end")).willReturn(json(200, String.format(task, "ended"))));
         broker.stubFor(get(urlMatching("/v1/tasks/tsk_1")).willReturn(json(200, String.format(task, "ended"))));
+    }
+
+    private static String b64(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static ResponseDefinitionBuilder json(int status, String body) {
