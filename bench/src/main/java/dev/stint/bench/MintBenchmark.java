@@ -7,6 +7,8 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.stint.broker.Caller;
+import dev.stint.broker.oauth.IssuedToken;
+import dev.stint.broker.oauth.TokenKind;
 import dev.stint.broker.agents.Agent;
 import dev.stint.broker.agents.AgentStatus;
 import dev.stint.broker.audit.AuditLog;
@@ -106,6 +108,12 @@ public class MintBenchmark {
         if (!inserted) {
             throw new IllegalStateException("demo-agent already exists in a fresh store");
         }
+        // The agent's login, as /oauth2/token records it: every mint re-checks it under the writer.
+        join(store.write(tx -> {
+            tx.insertToken(new IssuedToken("bench-agent-token", TokenKind.AGENT, "00".repeat(32), agent.id(), null,
+                    null, null, ISSUER, now, now.plus(Duration.ofHours(8)), null, null));
+            return null;
+        }));
         caller = new Caller.AgentCaller(agent, "bench-agent-token");
 
         service = new DefaultTaskService(ISSUER, store, new AuditLog(store, clock), policy, keys, TASK_TOKEN_TTL, clock);
