@@ -64,7 +64,6 @@ public final class BrokerVerticle extends VerticleBase {
     private DefaultTaskService tasks;
     private int listenPort;
     private volatile String issuer;
-    private String adminToken;
     private String adminHash;
 
     public BrokerVerticle(BrokerOptions options, Clock clock) {
@@ -131,11 +130,6 @@ public final class BrokerVerticle extends VerticleBase {
         return issuer;
     }
 
-    /** The bootstrap admin credential when this start created it; otherwise {@code null}. */
-    String createdAdminToken() {
-        return adminToken;
-    }
-
     private Void openStoreAndPolicy() throws Exception {
         // Port 0 means "any free port": choose it once, so that every HTTP instance shares it.
         listenPort = options.port() != 0 ? options.port() : freePort(options.host());
@@ -180,7 +174,6 @@ public final class BrokerVerticle extends VerticleBase {
                         clock.instant());
                 return null;
             })).onSuccess(v -> {
-                adminToken = token;
                 LOG.info("Bootstrap admin credential written to {} (mode 0600)", file.toAbsolutePath());
             }).map(v -> OpaqueTokens.hash(token));
         });

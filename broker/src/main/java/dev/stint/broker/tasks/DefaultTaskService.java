@@ -161,7 +161,8 @@ public final class DefaultTaskService implements TaskService {
                         agent.id().value(), id.value(), null, "", rejected.reason()), rejected)
                 : Future.failedFuture(failure)).compose(task -> {
             String scopeText = Scope.join(task.scopes());
-            Optional<RejectedException> refusal = refusal(task, agent, now)
+            Instant expiresAt = expiry(task, now);
+            Optional<RejectedException> refusal = refusal(task, agent, now, expiresAt)
                     .or(() -> otherTiersAudience(requestedAudience, task.tier()));
             if (refusal.isPresent()) {
                 return audit.reject(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.DENY,
@@ -169,7 +170,7 @@ public final class DefaultTaskService implements TaskService {
                         refusal.get());
             }
             String audience = requestedAudience != null ? requestedAudience : defaultAudience(task.tier());
-            TaskClaims claims = new TaskClaims(issuer, agent.id(), audience, now, now, expiry(task, now),
+            TaskClaims claims = new TaskClaims(issuer, agent.id(), audience, now, now, expiresAt,
                     OpaqueTokens.randomId(), task.id(), task.tier(), task.scopes(), task.deadline(), agent.owner(),
                     List.of());
             String token;
@@ -253,7 +254,7 @@ public final class DefaultTaskService implements TaskService {
     }
 
     /** Why no token may be minted for this task now, if anything forbids it. */
-    private Optional<RejectedException> refusal(Task task, Agent agent, Instant now) {
+    private Optional<RejectedException> refusal(Task task, Agent agent, Instant now, Instant expiresAt) {
         if (!task.isActiveAt(now)) {
             return Optional.of(notActive(task, now));
         }
@@ -268,7 +269,7 @@ public final class DefaultTaskService implements TaskService {
             return Optional.of(new RejectedException(403, ProblemType.POLICY_DENIED,
                     "the policy no longer allows this task: " + decision.reason()));
         }
-        if (!expiry(task, now).isAfter(now.plusSeconds(1))) {
+        if (!expiresAt.isAfter(now.plusSeconds(1))) {
             return Optional.of(RejectedException.forbidden("a freeze on one of this task's actions in tier "
                     + task.tier() + " starts in under a second; no token is minted into it"));
         }
