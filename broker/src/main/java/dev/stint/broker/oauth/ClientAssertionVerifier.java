@@ -19,6 +19,7 @@ import dev.stint.broker.RejectedException;
 import dev.stint.broker.agents.Agent;
 import dev.stint.broker.store.Store;
 import dev.stint.token.AgentId;
+import dev.stint.token.HeaderText;
 import dev.stint.token.keys.JcaProviders;
 import io.vertx.core.Future;
 import java.text.ParseException;
@@ -122,7 +123,7 @@ public final class ClientAssertionVerifier {
         JWSHeader header = signed.getHeader();
         if (!ALGORITHMS.contains(header.getAlgorithm())) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: algorithm "
-                    + printableAlgorithm(header.getAlgorithm().getName()) + " is not allowed (use ES256, ES384, PS256 or RS256)");
+                    + HeaderText.algorithm(header.getAlgorithm().getName()) + " is not allowed (use ES256, ES384, PS256 or RS256)");
         }
         if (header.getJWK() != null || header.getJWKURL() != null || header.getX509CertURL() != null
                 || header.getX509CertChain() != null) {
@@ -130,11 +131,6 @@ public final class ClientAssertionVerifier {
                     "client assertion rejected: embedded key references (jwk, jku, x5u, x5c) are refused");
         }
         return signed;
-    }
-
-    /** Names an algorithm in a message only when it looks like one: the header is the attacker's. */
-    static String printableAlgorithm(String alg) {
-        return alg != null && alg.matches("[A-Za-z0-9+_-]{1,16}") ? alg : "(malformed)";
     }
 
     private static AgentId issuer(JWTClaimsSet claims, String clientId) throws RejectedException {
