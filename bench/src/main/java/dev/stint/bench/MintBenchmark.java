@@ -6,11 +6,14 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import dev.stint.broker.Caller;
-import dev.stint.broker.oauth.IssuedToken;
-import dev.stint.broker.oauth.TokenKind;
+import dev.stint.broker.auth.Caller;
+import dev.stint.broker.tokens.IssuedToken;
+import dev.stint.broker.tokens.TokenKind;
 import dev.stint.broker.agents.Agent;
+import dev.stint.broker.agents.AgentRows;
 import dev.stint.broker.agents.AgentStatus;
+import dev.stint.broker.tasks.TaskEnder;
+import dev.stint.broker.tokens.TokenRows;
 import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.keys.MasterKey;
@@ -104,19 +107,20 @@ public class MintBenchmark {
                 .algorithm(JWSAlgorithm.ES256).generate();
         Agent agent = new Agent(new AgentId("demo-agent"), "team-orders@example.com", "benchmark agent",
                 List.of(new Tier("dev")), new JWKSet(agentKey.toPublicJWK()), AgentStatus.ACTIVE, now, now);
-        boolean inserted = join(store.write(tx -> tx.insertAgent(agent)));
+        boolean inserted = join(store.write(tx -> new AgentRows(tx).insert(agent)));
         if (!inserted) {
             throw new IllegalStateException("demo-agent already exists in a fresh store");
         }
         // The agent's login, as /oauth2/token records it: every mint re-checks it under the writer.
         join(store.write(tx -> {
-            tx.insertToken(new IssuedToken("bench-agent-token", TokenKind.AGENT, "00".repeat(32), agent.id(), null,
+            new TokenRows(tx).insert(new IssuedToken("bench-agent-token", TokenKind.AGENT, "00".repeat(32), agent.id(), null,
                     null, null, ISSUER, now, now.plus(Duration.ofHours(8)), null, null));
             return null;
         }));
         caller = new Caller.AgentCaller(agent, "bench-agent-token");
 
-        service = new DefaultTaskService(ISSUER, store, new AuditLog(store, clock), policy, keys, TASK_TOKEN_TTL, clock);
+        service = new DefaultTaskService(ISSUER, store, new AuditLog(store, clock), policy, keys, TASK_TOKEN_TTL,
+                new TaskEnder(List.of()), clock);
         Task task = join(service.open(caller,
                 new OpenTaskRequest(null, "dev", "bench", List.of("db:orders:read"), 28_800L)));
         taskId = task.id();

@@ -1,7 +1,5 @@
 package dev.stint.broker;
 
-import dev.stint.broker.http.BrokerOptions;
-import dev.stint.broker.http.BrokerVerticle;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -2,8 +2,6 @@ package dev.stint.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stint.broker.http.BrokerOptions;
-import dev.stint.broker.http.BrokerVerticle;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;

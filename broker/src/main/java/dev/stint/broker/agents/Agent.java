@@ -1,6 +1,7 @@
 package dev.stint.broker.agents;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.stint.broker.policy.Subject;
 import dev.stint.token.AgentId;
 import dev.stint.token.Tier;
 import java.time.Instant;
@@ -34,6 +35,11 @@ public record Agent(
 
     public boolean isActive() {
         return status == AgentStatus.ACTIVE;
+    }
+
+    /** The agent as the policy sees it. */
+    public Subject subject() {
+        return new Subject(id, tiers, status.wireName());
     }
 
     public Agent withStatus(AgentStatus newStatus, Instant at) {

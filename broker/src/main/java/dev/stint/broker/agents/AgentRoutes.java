@@ -1,16 +1,16 @@
 package dev.stint.broker.agents;
 
-import dev.stint.broker.ProblemType;
-import dev.stint.broker.RejectedException;
+import dev.stint.broker.http.ProblemType;
+import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.http.Attempt;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.policy.Policy;
+import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.http.Gate;
 import dev.stint.broker.store.Store;
-import dev.stint.broker.tasks.Task;
-import dev.stint.broker.tasks.TaskStatus;
+import dev.stint.broker.tokens.TokenRows;
 import dev.stint.token.AgentId;
-import dev.stint.token.Scope;
 import dev.stint.token.Tier;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
@@ -20,19 +20,29 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /** Agent registration, lookup and the kill switch; the admin credential only. */
 public final class AgentRoutes {
 
     private final Store store;
     private final Policy policy;
-    private final BearerAuthenticator bearer;
+    private final Gate admin;
+    private final OpenTasks openTasks;
+    private final Consumer<AgentId> forgetLogins;
     private final Clock clock;
 
-    public AgentRoutes(Store store, Policy policy, BearerAuthenticator bearer, Clock clock) {
+    /**
+     * @param openTasks ends a suspended agent's tasks inside the unit that suspends it
+     * @param forgetLogins drops a suspended agent's cached logins once the suspension committed
+     */
+    public AgentRoutes(Store store, Policy policy, Gate admin, OpenTasks openTasks, Consumer<AgentId> forgetLogins,
+            Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.policy = Objects.requireNonNull(policy, "policy");
-        this.bearer = Objects.requireNonNull(bearer, "bearer");
+        this.admin = Objects.requireNonNull(admin, "admin");
+        this.openTasks = Objects.requireNonNull(openTasks, "openTasks");
+        this.forgetLogins = Objects.requireNonNull(forgetLogins, "forgetLogins");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -44,14 +54,14 @@ public final class AgentRoutes {
 
     private void register(RoutingContext ctx) {
         Instant now = clock.instant();
-        bearer.admin(ctx)
-                .compose(admin -> Attempt.of(() -> Json.body(ctx, AgentRegistration.class).toAgent(policy, now)))
+        admin.admit(ctx)
+                .compose(actor -> Attempt.of(() -> Json.body(ctx, AgentRegistration.class).toAgent(policy, now)))
                 .compose(agent -> store.write(tx -> {
-                    if (!tx.insertAgent(agent)) {
+                    if (!new AgentRows(tx).insert(agent)) {
                         throw new RejectedException(409, ProblemType.AGENT_EXISTS,
                                 "agent " + agent.id() + " is already registered");
                     }
-                    tx.appendAudit(new AuditEvent("admin", "agent.register", AuditEvent.Decision.ALLOW,
+                    new AuditRows(tx).append(new AuditEvent("admin", "agent.register", AuditEvent.Decision.ALLOW,
                             agent.id().value(), null, null, "", "agent " + agent.id() + " registered for tiers "
                                     + String.join(",", agent.tiers().stream().map(Tier::name).toList())
                                     + ", owner " + agent.owner() + ", " + agent.jwks().getKeys().size() + " key(s)"),
@@ -66,9 +76,9 @@ public final class AgentRoutes {
     }
 
     private void get(RoutingContext ctx) {
-        bearer.admin(ctx)
-                .compose(admin -> agentId(ctx))
-                .compose(id -> store.read(tx -> tx.agent(id).orElseThrow(() -> RejectedException.notFound(
+        admin.admit(ctx)
+                .compose(actor -> agentId(ctx))
+                .compose(id -> store.read(tx -> new AgentRows(tx).find(id).orElseThrow(() -> RejectedException.notFound(
                         ProblemType.AGENT_NOT_FOUND, "agent " + id + " is not registered"))))
                 .onSuccess(agent -> ctx.response().putHeader("Content-Type", "application/json")
                         .end(Json.write(json(agent))))
@@ -78,29 +88,25 @@ public final class AgentRoutes {
     /** The kill switch: the agent can no longer authenticate, its tasks end and its tokens die. */
     private void suspend(RoutingContext ctx) {
         Instant now = clock.instant();
-        bearer.admin(ctx)
-                .compose(admin -> agentId(ctx))
-                .compose(id -> store.write(tx -> {
-                    Agent agent = tx.agent(id).orElseThrow(() -> RejectedException.notFound(
+        admin.admit(ctx)
+                .compose(actor -> agentId(ctx).compose(id -> store.write(tx -> {
+                    AgentRows agents = new AgentRows(tx);
+                    Agent agent = agents.find(id).orElseThrow(() -> RejectedException.notFound(
                             ProblemType.AGENT_NOT_FOUND, "agent " + id + " is not registered"));
                     if (agent.status() == AgentStatus.SUSPENDED) {
                         return agent;
                     }
-                    tx.updateAgentStatus(id, AgentStatus.SUSPENDED, now);
-                    String reason = "agent " + id + " suspended by admin";
-                    for (Task task : tx.openTasksOf(id)) {
-                        tx.finishTask(task.id(), TaskStatus.ENDED, now, reason);
-                        tx.appendAudit(new AuditEvent("admin", "task.end", AuditEvent.Decision.ALLOW, id.value(),
-                                task.id().value(), task.tier().name(), Scope.join(task.scopes()),
-                                "task ended: " + reason), now);
-                    }
-                    int revoked = tx.revokeTokensOfAgent(id, now, reason);
-                    tx.appendAudit(new AuditEvent("admin", "agent.suspend", AuditEvent.Decision.ALLOW, id.value(),
-                            null, null, "", reason + "; " + revoked + " token(s) revoked"), now);
-                    return tx.agent(id).orElseThrow();
-                }))
+                    agents.updateStatus(id, AgentStatus.SUSPENDED, now);
+                    String reason = "agent " + id + " suspended by " + actor;
+                    int tasks = openTasks.endAllOf(tx, id, actor, now);
+                    int logins = new TokenRows(tx).revokeAgentTokensOf(id, now, reason);
+                    new AuditRows(tx).append(new AuditEvent(actor, "agent.suspend", AuditEvent.Decision.ALLOW,
+                            id.value(), null, null, "", reason + "; " + tasks + " task(s) ended, " + logins
+                                    + " agent token(s) revoked"), now);
+                    return agents.find(id).orElseThrow();
+                })))
                 .onSuccess(agent -> {
-                    bearer.forgetAgent(agent.id());
+                    forgetLogins.accept(agent.id());
                     ctx.response().putHeader("Content-Type", "application/json").end(Json.write(json(agent)));
                 })
                 .onFailure(ctx::fail);

@@ -1,6 +1,6 @@
 package dev.stint.broker.audit;
 
-import dev.stint.broker.RejectedException;
+import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.store.Store;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -10,7 +10,7 @@ import java.util.Objects;
  * Records decisions that are not part of a larger write: denials and failed authentications.
  * Effects that change state append their record inside their own store unit instead, so that
  * the record and the effect commit together. If recording fails, the caller's future fails with
- * the store's {@link dev.stint.broker.UnavailableException}: a denial that could not be
+ * the store's {@link dev.stint.broker.http.UnavailableException}: a denial that could not be
  * recorded is answered 503, never silently.
  */
 public final class AuditLog {
@@ -24,7 +24,7 @@ public final class AuditLog {
     }
 
     public Future<AuditRecord> record(AuditEvent event) {
-        return store.write(tx -> tx.appendAudit(event, clock.instant()));
+        return store.write(tx -> new AuditRows(tx).append(event, clock.instant()));
     }
 
     /** Records {@code event}, then fails with {@code rejection}. */

@@ -1,8 +1,8 @@
 package dev.stint.broker.audit;
 
-import dev.stint.broker.RejectedException;
-import dev.stint.broker.agents.BearerAuthenticator;
+import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.http.Attempt;
+import dev.stint.broker.http.Gate;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.store.Store;
 import dev.stint.token.AgentId;
@@ -29,11 +29,11 @@ public final class AuditRoutes {
     static final int MAX_LIMIT = 1000;
 
     private final Store store;
-    private final BearerAuthenticator bearer;
+    private final Gate admin;
 
-    public AuditRoutes(Store store, BearerAuthenticator bearer) {
+    public AuditRoutes(Store store, Gate admin) {
         this.store = Objects.requireNonNull(store, "store");
-        this.bearer = Objects.requireNonNull(bearer, "bearer");
+        this.admin = Objects.requireNonNull(admin, "admin");
     }
 
     public void mount(Router router) {
@@ -42,9 +42,9 @@ public final class AuditRoutes {
     }
 
     private void list(RoutingContext ctx) {
-        bearer.admin(ctx)
-                .compose(admin -> Attempt.of(() -> query(ctx)))
-                .compose(query -> store.read(tx -> tx.audit(query)))
+        admin.admit(ctx)
+                .compose(actor -> Attempt.of(() -> query(ctx)))
+                .compose(query -> store.read(tx -> new AuditRows(tx).query(query)))
                 .onSuccess(records -> {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("records", records.stream().map(AuditRoutes::json).toList());
@@ -57,13 +57,14 @@ public final class AuditRoutes {
     }
 
     private void verify(RoutingContext ctx) {
-        bearer.admin(ctx)
-                .compose(admin -> store.read(tx -> {
+        admin.admit(ctx)
+                .compose(actor -> store.read(tx -> {
+                    AuditRows rows = new AuditRows(tx);
                     String prev = HashChain.GENESIS;
                     long after = 0;
                     long count = 0;
                     while (true) {
-                        List<AuditRecord> page = tx.audit(new AuditQuery(null, null, null, after, 5000));
+                        List<AuditRecord> page = rows.query(new AuditQuery(null, null, null, after, 5000));
                         if (page.isEmpty()) {
                             break;
                         }

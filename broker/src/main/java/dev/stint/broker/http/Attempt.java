@@ -1,6 +1,5 @@
 package dev.stint.broker.http;
 
-import dev.stint.broker.RejectedException;
 import io.vertx.core.Future;
 
 /** Turns a check that may reject the request into a future, so handlers stay one composed chain. */

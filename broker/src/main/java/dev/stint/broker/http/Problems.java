@@ -1,9 +1,5 @@
 package dev.stint.broker.http;
 
-import dev.stint.broker.OAuthRejectedException;
-import dev.stint.broker.ProblemType;
-import dev.stint.broker.RejectedException;
-import dev.stint.broker.UnavailableException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
@@ -55,7 +51,7 @@ public final class Problems {
         {
             switch (status) {
                 case 413 -> send(ctx, 413, ProblemType.PAYLOAD_TOO_LARGE,
-                        "the request body is larger than " + BrokerOptions.MAX_BODY_BYTES + " bytes", "invalid_request");
+                        "the request body is larger than " + RequestLimits.MAX_BODY_BYTES + " bytes", "invalid_request");
                 case 404 -> send(ctx, 404, ProblemType.NOT_FOUND, "no such endpoint", "invalid_request");
                 case 405 -> send(ctx, 405, ProblemType.METHOD_NOT_ALLOWED, "this endpoint does not take that method",
                         "invalid_request");

@@ -1,10 +1,11 @@
 package dev.stint.broker.keys;
 
 import com.nimbusds.jose.jwk.ECKey;
-import dev.stint.broker.ProblemType;
-import dev.stint.broker.RejectedException;
-import dev.stint.broker.UnavailableException;
+import dev.stint.broker.http.ProblemType;
+import dev.stint.broker.http.RejectedException;
+import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.audit.AuditEvent;
+import dev.stint.broker.audit.AuditRows;
 import dev.stint.broker.store.Store;
 import dev.stint.token.SignedTaskTokenMinter;
 import dev.stint.token.TaskTokenMinter;
@@ -51,13 +52,14 @@ public final class BrokerKeys {
     public static Future<BrokerKeys> load(Store store, KeySealer sealer, Clock clock, Duration retention) {
         BrokerKeys keys = new BrokerKeys(store, sealer, clock, retention);
         return store.write(tx -> {
-            List<StoredKey> stored = tx.keys();
+            KeyRows rows = new KeyRows(tx);
+            List<StoredKey> stored = rows.all();
             if (stored.stream().noneMatch(k -> k.retiredAt() == null)) {
                 SigningKey fresh = SigningKey.generate(clock.instant());
-                tx.insertKey(keys.seal(fresh));
-                tx.appendAudit(new AuditEvent("system", "keys.generate", AuditEvent.Decision.ALLOW, null, null,
+                rows.insert(keys.seal(fresh));
+                new AuditRows(tx).append(new AuditEvent("system", "keys.generate", AuditEvent.Decision.ALLOW, null, null,
                         null, "", "generated signing key " + fresh.kid() + " (ES256)"), clock.instant());
-                stored = tx.keys();
+                stored = rows.all();
             }
             return stored;
         }).compose(stored -> {
@@ -88,15 +90,16 @@ public final class BrokerKeys {
         SigningKey fresh = SigningKey.generate(now);
         String previous = snapshot.get().keySet().active().kid();
         return store.write(tx -> {
-            if (!tx.retireKey(previous, now, now.plus(retention))) {
+            KeyRows rows = new KeyRows(tx);
+            if (!rows.retire(previous, now, now.plus(retention))) {
                 throw new RejectedException(409, ProblemType.INVALID_REQUEST,
                         "signing key " + previous + " was already rotated by a concurrent request; nothing changed");
             }
-            tx.insertKey(seal(fresh));
-            tx.appendAudit(new AuditEvent(actor, "keys.rotate", AuditEvent.Decision.ALLOW, null, null, null, "",
+            rows.insert(seal(fresh));
+            new AuditRows(tx).append(new AuditEvent(actor, "keys.rotate", AuditEvent.Decision.ALLOW, null, null, null, "",
                     "signing key " + fresh.kid() + " replaces " + previous + ", which stays verifiable until "
                             + now.plus(retention)), now);
-            return tx.keys();
+            return rows.all();
         }).compose(stored -> {
             try {
                 snapshot.set(build(stored));

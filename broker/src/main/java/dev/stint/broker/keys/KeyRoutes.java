@@ -1,6 +1,6 @@
 package dev.stint.broker.keys;
 
-import dev.stint.broker.agents.BearerAuthenticator;
+import dev.stint.broker.http.Gate;
 import dev.stint.broker.http.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -11,11 +11,11 @@ import java.util.Objects;
 public final class KeyRoutes {
 
     private final BrokerKeys keys;
-    private final BearerAuthenticator bearer;
+    private final Gate admin;
 
-    public KeyRoutes(BrokerKeys keys, BearerAuthenticator bearer) {
+    public KeyRoutes(BrokerKeys keys, Gate admin) {
         this.keys = Objects.requireNonNull(keys, "keys");
-        this.bearer = Objects.requireNonNull(bearer, "bearer");
+        this.admin = Objects.requireNonNull(admin, "admin");
     }
 
     public void mount(Router router) {
@@ -23,8 +23,8 @@ public final class KeyRoutes {
     }
 
     private void rotate(RoutingContext ctx) {
-        bearer.admin(ctx)
-                .compose(admin -> keys.rotate(admin.actor()))
+        admin.admit(ctx)
+                .compose(keys::rotate)
                 .onSuccess(kid -> ctx.response().putHeader("Content-Type", "application/json")
                         .end(Json.write(Map.of("active_kid", kid,
                                 "verification_kids", keys.keySet().publicJwks().getKeys().stream()

@@ -1,19 +1,27 @@
 package dev.stint.broker.oauth;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import dev.stint.broker.Caller;
-import dev.stint.broker.OAuthRejectedException;
-import dev.stint.broker.RejectedException;
-import dev.stint.broker.UnavailableException;
+import dev.stint.broker.auth.Caller;
+import dev.stint.broker.http.OAuthRejectedException;
+import dev.stint.broker.http.RejectedException;
+import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.agents.Agent;
-import dev.stint.broker.agents.BearerAuthenticator;
-import dev.stint.broker.agents.OpaqueTokens;
+import dev.stint.broker.auth.BearerAuthenticator;
+import dev.stint.broker.tokens.OpaqueTokens;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.store.Store;
-import dev.stint.broker.store.StoreTx;
+import dev.stint.broker.store.Tx;
+import dev.stint.broker.agents.AgentRows;
+import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.auth.AssertionRows;
+import dev.stint.broker.auth.ClientAssertionVerifier;
+import dev.stint.broker.tasks.TaskRows;
+import dev.stint.broker.tokens.IssuedToken;
+import dev.stint.broker.tokens.TokenKind;
+import dev.stint.broker.tokens.TokenRows;
 import dev.stint.broker.tasks.Task;
 import dev.stint.token.DefaultTaskTokenVerifier;
 import dev.stint.token.KeyUnavailableException;
@@ -141,9 +149,9 @@ public final class OAuthRoutes {
             String token = OpaqueTokens.generate(OpaqueTokens.AGENT_PREFIX);
             Instant expiresAt = now.plus(agentTokenTtl);
             String jti = OpaqueTokens.randomId();
-            tx.insertToken(new IssuedToken(jti, TokenKind.AGENT, OpaqueTokens.hash(token), agent.id(), null,
+            new TokenRows(tx).insert(new IssuedToken(jti, TokenKind.AGENT, OpaqueTokens.hash(token), agent.id(), null,
                     null, null, issuer, now, expiresAt, null, null));
-            tx.appendAudit(new AuditEvent("agent:" + agent.id(), "agent.authenticate", AuditEvent.Decision.ALLOW,
+            new AuditRows(tx).append(new AuditEvent("agent:" + agent.id(), "agent.authenticate", AuditEvent.Decision.ALLOW,
                     agent.id().value(), null, null, "",
                     "agent token " + jti + " issued by private_key_jwt, expires " + expiresAt), now);
             return token;
@@ -196,8 +204,8 @@ public final class OAuthRoutes {
     private Future<Void> revokeRecord(IssuedToken token, Caller caller) {
         Instant now = clock.instant();
         return store.write(tx -> {
-            if (tx.revokeToken(token.jti(), now, "revoked by " + caller.actor())) {
-                tx.appendAudit(new AuditEvent(caller.actor(), "token.revoke", AuditEvent.Decision.ALLOW,
+            if (new TokenRows(tx).revoke(token.jti(), now, "revoked by " + caller.actor())) {
+                new AuditRows(tx).append(new AuditEvent(caller.actor(), "token.revoke", AuditEvent.Decision.ALLOW,
                         token.agentId().value(), token.taskId() == null ? null : token.taskId().value(),
                         token.tier() == null ? null : token.tier().name(), token.scope(),
                         token.kind().wireName() + " token " + token.jti() + " revoked on request (RFC 7009)"), now);
@@ -210,11 +218,11 @@ public final class OAuthRoutes {
     private Future<Optional<IssuedToken>> identify(String token) {
         if (token.startsWith(OpaqueTokens.AGENT_PREFIX)) {
             String hash = OpaqueTokens.hash(token);
-            return store.read(tx -> tx.tokenByHash(hash));
+            return store.read(tx -> new TokenRows(tx).byHash(hash));
         }
         return verifiedClaims(token).compose(claims -> claims.isEmpty()
                 ? Future.succeededFuture(Optional.empty())
-                : store.read(tx -> tx.tokenByJti(claims.get().jwtId())));
+                : store.read(tx -> new TokenRows(tx).byJti(claims.get().jwtId())));
     }
 
     /** The claims of a genuine task token of ours; empty when it is not one; failed when keys are unusable. */
@@ -234,12 +242,12 @@ public final class OAuthRoutes {
         if (token.startsWith(OpaqueTokens.AGENT_PREFIX)) {
             String hash = OpaqueTokens.hash(token);
             return store.read(tx -> {
-                Optional<IssuedToken> found = tx.tokenByHash(hash);
+                Optional<IssuedToken> found = new TokenRows(tx).byHash(hash);
                 if (found.isEmpty() || !found.get().isActiveAt(now) || !mayAccess(caller, found.get().agentId().value())) {
                     return inactive;
                 }
                 IssuedToken issued = found.get();
-                if (tx.agent(issued.agentId()).filter(Agent::isActive).isEmpty()) {
+                if (new AgentRows(tx).find(issued.agentId()).filter(Agent::isActive).isEmpty()) {
                     return inactive;
                 }
                 Map<String, Object> body = new LinkedHashMap<>();
@@ -264,9 +272,9 @@ public final class OAuthRoutes {
 
     private Future<Map<String, Object>> taskTokenStatus(TaskClaims claims, Instant now, Map<String, Object> inactive) {
         return store.read(tx -> {
-            Optional<IssuedToken> issued = tx.tokenByJti(claims.jwtId());
-            Optional<Task> task = tx.task(claims.taskId());
-            Optional<Agent> agent = tx.agent(claims.subject());
+            Optional<IssuedToken> issued = new TokenRows(tx).byJti(claims.jwtId());
+            Optional<Task> task = new TaskRows(tx).find(claims.taskId());
+            Optional<Agent> agent = new AgentRows(tx).find(claims.subject());
             if (issued.isEmpty() || !issued.get().isActiveAt(now) || task.isEmpty() || !task.get().isActiveAt(now)
                     || agent.isEmpty() || !agent.get().isActive()) {
                 return inactive;
@@ -311,7 +319,7 @@ public final class OAuthRoutes {
     /** What a verified client assertion authorises, done in the unit that spends its jti. */
     @FunctionalInterface
     private interface AssertionWork<T> {
-        T run(StoreTx tx, Agent agent) throws RejectedException, UnavailableException;
+        T run(Tx tx, Agent agent) throws RejectedException, UnavailableException;
     }
 
     /**
@@ -322,7 +330,7 @@ public final class OAuthRoutes {
         return assertions.verify(form.get("client_assertion_type"), form.get("client_assertion"), form.get("client_id"))
                 .compose(verified -> store.write(tx -> {
                     Agent agent = verified.agent();
-                    if (!tx.recordAssertion(agent.id(), verified.jti(), verified.expiresAt())) {
+                    if (!new AssertionRows(tx).spend(agent.id(), verified.jti(), verified.expiresAt())) {
                         throw OAuthRejectedException.invalidClient("client assertion rejected: it was already used"
                                 + " (jti replayed) for agent " + agent.id()).claimedBy(agent.id().value());
                     }

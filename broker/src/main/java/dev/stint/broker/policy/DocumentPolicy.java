@@ -1,6 +1,5 @@
 package dev.stint.broker.policy;
 
-import dev.stint.broker.agents.Agent;
 import dev.stint.token.Scope;
 import dev.stint.token.ScopePattern;
 import dev.stint.token.Tier;
@@ -38,14 +37,14 @@ public final class DocumentPolicy implements Policy {
 
     @Override
     public Decision decide(PolicyRequest request) {
-        Agent agent = request.agent();
+        Subject agent = request.subject();
         Tier tier = request.tier();
         TierPolicy limits = document.tiers().get(tier);
         if (limits == null) {
             return Decision.deny("tier " + tier + " is not defined in the policy");
         }
         if (!agent.isActive()) {
-            return Decision.deny("agent " + agent.id() + " is " + agent.status().wireName());
+            return Decision.deny("agent " + agent.id() + " is " + agent.state());
         }
         if (!agent.tiers().contains(tier)) {
             return Decision.deny("agent " + agent.id() + " is not registered for tier " + tier);
@@ -119,7 +118,7 @@ public final class DocumentPolicy implements Policy {
     }
 
     /** The patterns granted to the agent directly and through its groups, in that tier. */
-    private List<ScopePattern> grantsOf(Agent agent, Tier tier) {
+    private List<ScopePattern> grantsOf(Subject agent, Tier tier) {
         List<ScopePattern> out = new ArrayList<>();
         String id = agent.id().value();
         out.addAll(document.grants().getOrDefault(id, Map.of()).getOrDefault(tier, List.of()));

@@ -1,6 +1,5 @@
 package dev.stint.broker.policy;
 
-import dev.stint.broker.agents.Agent;
 import dev.stint.token.Scope;
 import dev.stint.token.Tier;
 import java.time.Duration;
@@ -13,10 +12,10 @@ import java.util.Objects;
  *
  * @param requestedTtl {@code null} to take the tier's default
  */
-public record PolicyRequest(Agent agent, Tier tier, List<Scope> scopes, Duration requestedTtl, Instant now) {
+public record PolicyRequest(Subject subject, Tier tier, List<Scope> scopes, Duration requestedTtl, Instant now) {
 
     public PolicyRequest {
-        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(tier, "tier");
         scopes = Scope.canonical(scopes);
         Objects.requireNonNull(now, "now");

@@ -2,9 +2,7 @@ package dev.stint.broker.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.stint.broker.UnavailableException;
-import dev.stint.broker.audit.AuditRecord;
-import dev.stint.broker.audit.HashChain;
+import dev.stint.broker.http.UnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,7 +13,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
-import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +62,6 @@ public final class EmbeddedStore implements Store {
                     .migrate();
 
             Connection writeConnection = config(false).createConnection(url);
-            AuditHead head = readHead(writeConnection);
 
             SQLiteDataSource readSource = new SQLiteDataSource(config(true));
             readSource.setUrl(url);
@@ -76,7 +72,7 @@ public final class EmbeddedStore implements Store {
             pool.setReadOnly(true);
             pool.setAutoCommit(true);
             readers = new HikariDataSource(pool);
-            return new EmbeddedStore(vertx, readers, new GroupCommitWriter(writeConnection, head, "stint-store-writer"));
+            return new EmbeddedStore(vertx, readers, new GroupCommitWriter(writeConnection, "stint-store-writer"));
         } catch (IOException | SQLException | RuntimeException e) {
             if (readers != null) {
                 readers.close();
@@ -95,20 +91,11 @@ public final class EmbeddedStore implements Store {
         return config;
     }
 
-    private static AuditHead readHead(Connection connection) throws SQLException {
-        try {
-            Optional<AuditRecord> last = new SqlStoreTx(connection, null).lastAudit();
-            return last.map(r -> new AuditHead(r.seq(), r.hash())).orElse(new AuditHead(0, HashChain.GENESIS));
-        } catch (UnavailableException e) {
-            throw new SQLException(e.getMessage(), e);
-        }
-    }
-
     @Override
     public <T> Future<T> read(StoreWork<T> work) {
         return vertx.executeBlocking(() -> {
             try (Connection connection = readers.getConnection()) {
-                return work.run(new SqlStoreTx(connection, null));
+                return work.run(new Tx(connection, null, Dialect.SQLITE, false));
             } catch (SQLException e) {
                 LOG.warn("store read failed: {}", e.getMessage());
                 throw new UnavailableException("the store could not be read", e);

@@ -1,7 +1,7 @@
 package dev.stint.broker.store;
 
-import dev.stint.broker.RejectedException;
-import dev.stint.broker.UnavailableException;
+import dev.stint.broker.http.RejectedException;
+import dev.stint.broker.http.UnavailableException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -45,11 +45,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread thread;
     private volatile boolean closed;
-    private AuditHead head;
 
-    GroupCommitWriter(Connection connection, AuditHead head, String name) throws SQLException {
+    GroupCommitWriter(Connection connection, String name) throws SQLException {
         this.connection = connection;
-        this.head = head;
         connection.setAutoCommit(false);
         this.thread = new Thread(this::loop, name);
         thread.setDaemon(true);
@@ -100,10 +98,8 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void runBatch(List<Job<?>> batch) {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
-        AuditHead committedHead = head;
-        SqlStoreTx tx = new SqlStoreTx(connection, head, statements);
+        Tx tx = new Tx(connection, statements, Dialect.SQLITE, true);
         for (Job<?> job : batch) {
-            AuditHead before = tx.head();
             Savepoint savepoint = null;
             try {
                 savepoint = connection.setSavepoint();
@@ -118,10 +114,8 @@ final class GroupCommitWriter implements AutoCloseable {
                         connection.rollback(savepoint);
                         connection.releaseSavepoint(savepoint);
                     }
-                    tx = new SqlStoreTx(connection, before, statements);
                 } catch (SQLException rollbackFailure) {
                     failAll(batch, rollbackFailure);
-                    head = committedHead;
                     return;
                 }
                 outcomes.add(new Outcome(job, null, failure));
@@ -129,10 +123,8 @@ final class GroupCommitWriter implements AutoCloseable {
         }
         try {
             connection.commit();
-            head = tx.head();
         } catch (SQLException e) {
             failAll(batch, e);
-            head = committedHead;
             return;
         }
         for (Outcome outcome : outcomes) {

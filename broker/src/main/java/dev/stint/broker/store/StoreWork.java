@@ -1,7 +1,7 @@
 package dev.stint.broker.store;
 
-import dev.stint.broker.RejectedException;
-import dev.stint.broker.UnavailableException;
+import dev.stint.broker.http.RejectedException;
+import dev.stint.broker.http.UnavailableException;
 
 /** One unit of work against the store, run inside one transaction. */
 @FunctionalInterface
@@ -11,5 +11,5 @@ public interface StoreWork<T> {
      * @throws RejectedException to reject the request: the unit's changes are rolled back
      * @throws UnavailableException when the store failed: the unit's changes are rolled back
      */
-    T run(StoreTx tx) throws RejectedException, UnavailableException;
+    T run(Tx tx) throws RejectedException, UnavailableException;
 }

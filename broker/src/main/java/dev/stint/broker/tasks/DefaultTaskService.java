@@ -1,29 +1,32 @@
 package dev.stint.broker.tasks;
 
-import dev.stint.broker.Caller;
-import dev.stint.broker.FreeText;
-import dev.stint.broker.ProblemType;
-import dev.stint.broker.RejectedException;
-import dev.stint.broker.UnavailableException;
+import dev.stint.broker.auth.Caller;
+import dev.stint.broker.http.FreeText;
+import dev.stint.broker.http.ProblemType;
+import dev.stint.broker.http.RejectedException;
+import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.agents.Agent;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.keys.BrokerKeys;
-import dev.stint.broker.oauth.IssuedToken;
-import dev.stint.broker.oauth.TokenKind;
+import dev.stint.broker.tokens.IssuedToken;
+import dev.stint.broker.tokens.TokenKind;
 import dev.stint.broker.policy.Decision;
 import dev.stint.broker.policy.Policy;
 import dev.stint.broker.policy.PolicyRequest;
 import dev.stint.broker.policy.TierPolicy;
 import dev.stint.broker.store.Store;
-import dev.stint.broker.store.StoreTx;
+import dev.stint.broker.store.Tx;
+import dev.stint.broker.agents.AgentRows;
+import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.tokens.TokenRows;
 import dev.stint.token.KeyUnavailableException;
 import dev.stint.token.Scope;
 import dev.stint.token.TaskClaims;
 import dev.stint.token.TaskDeadline;
 import dev.stint.token.TaskId;
 import dev.stint.token.Tier;
-import dev.stint.broker.agents.OpaqueTokens;
+import dev.stint.broker.tokens.OpaqueTokens;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
@@ -49,6 +52,7 @@ public final class DefaultTaskService implements TaskService {
     private final Policy policy;
     private final BrokerKeys keys;
     private final Duration taskTokenTtl;
+    private final TaskEnder ender;
     private final Clock clock;
     /**
      * Recently read tasks, to sign without a store round trip first. Only a hint: a task's
@@ -60,13 +64,14 @@ public final class DefaultTaskService implements TaskService {
             .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
     public DefaultTaskService(String issuer, Store store, AuditLog audit, Policy policy, BrokerKeys keys,
-            Duration taskTokenTtl, Clock clock) {
+            Duration taskTokenTtl, TaskEnder ender, Clock clock) {
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.store = Objects.requireNonNull(store, "store");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.taskTokenTtl = Objects.requireNonNull(taskTokenTtl, "taskTokenTtl");
+        this.ender = Objects.requireNonNull(ender, "ender");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -93,7 +98,7 @@ public final class DefaultTaskService implements TaskService {
             return Future.failedFuture(e);
         }
         Instant now = clock.instant();
-        Decision decision = policy.decide(new PolicyRequest(agent, tier, scopes, ttl, now));
+        Decision decision = policy.decide(new PolicyRequest(agent.subject(), tier, scopes, ttl, now));
         String scopeText = Scope.join(scopes);
         if (!decision.allowed()) {
             return audit.reject(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.DENY,
@@ -104,11 +109,11 @@ public final class DefaultTaskService implements TaskService {
         Task task = new Task(id, agent.id(), tier, purpose, scopes, now, deadline, TaskStatus.ACTIVE, null, null);
         return store.write(tx -> {
             requireStillAuthorised(tx, caller, now);
-            if (!tx.insertTask(task)) {
+            if (!new TaskRows(tx).insert(task)) {
                 throw new RejectedException(409, ProblemType.TASK_EXISTS,
                         "task " + id + " already exists; choose another task_id or omit it");
             }
-            tx.appendAudit(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.ALLOW, agent.id().value(),
+            new AuditRows(tx).append(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.ALLOW, agent.id().value(),
                     id.value(), tier.name(), scopeText, decision.reason() + "; deadline " + deadline.at()), now);
             return task;
         }).recover(failure -> failure instanceof RejectedException rejected
@@ -130,15 +135,10 @@ public final class DefaultTaskService implements TaskService {
             if (task.status().isFinal()) {
                 return task;
             }
-            boolean expired = task.deadline().hasPassed(now);
-            TaskStatus status = expired ? TaskStatus.EXPIRED : TaskStatus.ENDED;
-            String reason = expired ? "deadline " + task.deadline().at() + " passed" : "ended by " + caller.actor();
-            tx.finishTask(id, status, now, reason);
-            int revoked = tx.revokeTokensOfTask(id, now, reason);
-            tx.appendAudit(new AuditEvent(caller.actor(), "task.end", AuditEvent.Decision.ALLOW,
-                    task.agentId().value(), id.value(), task.tier().name(), Scope.join(task.scopes()),
-                    "task " + status.wireName() + " (" + reason + "); " + revoked + " token(s) revoked"), now);
-            return tx.task(id).orElseThrow();
+            ender.end(tx, task, task.deadline().hasPassed(now)
+                    ? TaskEnder.Ending.deadlinePassed(task, caller.actor(), "task.end")
+                    : TaskEnder.Ending.byCaller(caller.actor()), now);
+            return new TaskRows(tx).find(id).orElseThrow();
         }).onComplete(done -> recentTasks.invalidate(id))
                 .recover(failure -> failure instanceof RejectedException rejected
                         ? audit.reject(new AuditEvent(caller.actor(), "task.end", AuditEvent.Decision.DENY,
@@ -188,9 +188,9 @@ public final class DefaultTaskService implements TaskService {
                 if (!current.isActiveAt(at)) {
                     throw notActive(current, at);
                 }
-                tx.insertToken(new IssuedToken(claims.jwtId(), TokenKind.TASK, null, agent.id(), task.id(),
+                new TokenRows(tx).insert(new IssuedToken(claims.jwtId(), TokenKind.TASK, null, agent.id(), task.id(),
                         task.tier(), scopeText, audience, now, claims.expiresAt(), null, null));
-                tx.appendAudit(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.ALLOW,
+                new AuditRows(tx).append(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.ALLOW,
                         agent.id().value(), id.value(), task.tier().name(), scopeText,
                         "task token " + claims.jwtId() + " for " + audience + " expires " + claims.expiresAt()
                                 + " (deadline " + task.deadline().at() + ")"), at);
@@ -217,15 +217,15 @@ public final class DefaultTaskService implements TaskService {
     }
 
     /** The agent is still active and its token still unrevoked, as of this transaction. */
-    private static void requireStillAuthorised(StoreTx tx, Caller.AgentCaller caller, Instant now)
+    private static void requireStillAuthorised(Tx tx, Caller.AgentCaller caller, Instant now)
             throws RejectedException, UnavailableException {
-        Agent agent = tx.agent(caller.agent().id()).orElseThrow(
+        Agent agent = new AgentRows(tx).find(caller.agent().id()).orElseThrow(
                 () -> RejectedException.unauthorized("agent " + caller.agent().id() + " is not registered"));
         if (!agent.isActive()) {
             throw RejectedException.unauthorized("agent " + agent.id() + " is " + agent.status().wireName());
         }
         if (caller.tokenJti() != null) {
-            Optional<IssuedToken> token = tx.tokenByJti(caller.tokenJti());
+            Optional<IssuedToken> token = new TokenRows(tx).byJti(caller.tokenJti());
             if (token.isEmpty() || !token.get().isActiveAt(now)) {
                 throw RejectedException.unauthorized("the agent token was revoked or has expired");
             }
@@ -264,7 +264,7 @@ public final class DefaultTaskService implements TaskService {
                             + " in under a second; open a new task"));
         }
         // Policy may have changed since the task was opened: what it no longer grants is not minted.
-        Decision decision = policy.decide(new PolicyRequest(agent, task.tier(), task.scopes(), null, now));
+        Decision decision = policy.decide(new PolicyRequest(agent.subject(), task.tier(), task.scopes(), null, now));
         if (!decision.allowed()) {
             return Optional.of(new RejectedException(403, ProblemType.POLICY_DENIED,
                     "the policy no longer allows this task: " + decision.reason()));
@@ -285,8 +285,8 @@ public final class DefaultTaskService implements TaskService {
                 "task " + task.id() + " is not active: " + when + "; open a new task");
     }
 
-    private static Task owned(StoreTx tx, Caller caller, TaskId id) throws RejectedException, UnavailableException {
-        Optional<Task> task = tx.task(id);
+    private static Task owned(Tx tx, Caller caller, TaskId id) throws RejectedException, UnavailableException {
+        Optional<Task> task = new TaskRows(tx).find(id);
         if (task.isEmpty() || caller instanceof Caller.AgentCaller agent
                 && !task.get().agentId().equals(agent.agent().id())) {
             // Another agent's task is indistinguishable from a missing one.

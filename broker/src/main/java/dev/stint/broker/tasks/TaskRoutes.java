@@ -1,7 +1,7 @@
 package dev.stint.broker.tasks;
 
-import dev.stint.broker.RejectedException;
-import dev.stint.broker.agents.BearerAuthenticator;
+import dev.stint.broker.http.RejectedException;
+import dev.stint.broker.auth.BearerAuthenticator;
 import dev.stint.broker.http.Attempt;
 import dev.stint.broker.http.Json;
 import dev.stint.token.Scope;

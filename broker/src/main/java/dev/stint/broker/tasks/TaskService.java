@@ -1,13 +1,13 @@
 package dev.stint.broker.tasks;
 
-import dev.stint.broker.Caller;
+import dev.stint.broker.auth.Caller;
 import dev.stint.token.TaskId;
 import io.vertx.core.Future;
 
 /**
  * What can be done with tasks. Every decision is on the audit log before its future completes.
- * Futures fail with {@link dev.stint.broker.RejectedException} (the request is wrong or denied)
- * or {@link dev.stint.broker.UnavailableException} (something broke; nothing was issued).
+ * Futures fail with {@link dev.stint.broker.http.RejectedException} (the request is wrong or denied)
+ * or {@link dev.stint.broker.http.UnavailableException} (something broke; nothing was issued).
  * There is deliberately no way to renew or extend a task.
  */
 public interface TaskService {

@@ -33,7 +33,7 @@ final class PolicyFixtures {
     }
 
     static PolicyRequest request(Agent agent, String tier, Duration ttl, Instant now, String... scopes) {
-        return new PolicyRequest(agent, new Tier(tier), scopes(scopes), ttl, now);
+        return new PolicyRequest(agent.subject(), new Tier(tier), scopes(scopes), ttl, now);
     }
 
     static DocumentPolicy policy(String yaml) {

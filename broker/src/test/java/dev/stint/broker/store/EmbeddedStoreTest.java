@@ -3,6 +3,12 @@ package dev.stint.broker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stint.broker.agents.AgentRows;
+import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.auth.AssertionRows;
+import dev.stint.broker.keys.KeyRows;
+import dev.stint.broker.tasks.TaskRows;
+import dev.stint.broker.tokens.TokenRows;
 import dev.stint.token.TaskId;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -26,21 +32,21 @@ class EmbeddedStoreTest extends StoreContract {
 
     @Test
     void schemaRefusesToMoveADeadline() throws Exception {
-        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
-        await(store.write(tx -> tx.insertTask(task("t-1", T0.plusSeconds(60)))));
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
+        await(store.write(tx -> new TaskRows(tx).insert(task("t-1", T0.plusSeconds(60)))));
 
         try (Connection c = direct(); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeUpdate("UPDATE tasks SET deadline = deadline + 3600000"))
                     .hasMessageContaining("fixed when it is opened");
         }
-        var v1 = await(store.read(tx -> tx.task(new TaskId("t-1"))));
+        var v1 = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1"))));
         assertThat(v1.orElseThrow().deadline().at())
                 .isEqualTo(T0.plusSeconds(60));
     }
 
     @Test
     void schemaRefusesToRewriteOrDeleteAuditRecords() throws Exception {
-        await(store.write(tx -> tx.appendAudit(event("kept"), T0)));
+        await(store.write(tx -> new AuditRows(tx).append(event("kept"), T0)));
 
         try (Connection c = direct(); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeUpdate("UPDATE audit_log SET reason = 'forged'"))

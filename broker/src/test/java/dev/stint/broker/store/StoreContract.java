@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.jwk.JWKSet;
-import dev.stint.broker.ProblemType;
-import dev.stint.broker.RejectedException;
+import dev.stint.broker.http.ProblemType;
+import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.TestAgent;
 import dev.stint.broker.agents.Agent;
 import dev.stint.broker.agents.AgentStatus;
@@ -14,10 +14,16 @@ import dev.stint.broker.audit.AuditQuery;
 import dev.stint.broker.audit.AuditRecord;
 import dev.stint.broker.audit.HashChain;
 import dev.stint.broker.keys.StoredKey;
-import dev.stint.broker.oauth.IssuedToken;
-import dev.stint.broker.oauth.TokenKind;
+import dev.stint.broker.tokens.IssuedToken;
+import dev.stint.broker.tokens.TokenKind;
 import dev.stint.broker.tasks.Task;
 import dev.stint.broker.tasks.TaskStatus;
+import dev.stint.broker.agents.AgentRows;
+import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.auth.AssertionRows;
+import dev.stint.broker.keys.KeyRows;
+import dev.stint.broker.tasks.TaskRows;
+import dev.stint.broker.tokens.TokenRows;
 import dev.stint.token.AgentId;
 import dev.stint.token.Scope;
 import dev.stint.token.TaskDeadline;
@@ -91,10 +97,10 @@ public abstract class StoreContract {
     @Test
     void agentRoundTripsWithItsKeysAndStatus() {
         Agent agent = agent("demo-agent");
-        var v1 = await(store.write(tx -> tx.insertAgent(agent)));
+        var v1 = await(store.write(tx -> new AgentRows(tx).insert(agent)));
         assertThat(v1).isTrue();
 
-        Agent read = await(store.read(tx -> tx.agent(AGENT))).orElseThrow();
+        Agent read = await(store.read(tx -> new AgentRows(tx).find(AGENT))).orElseThrow();
 
         assertThat(read.id()).isEqualTo(agent.id());
         assertThat(read.tiers()).isEqualTo(agent.tiers());
@@ -104,32 +110,32 @@ public abstract class StoreContract {
 
     @Test
     void secondAgentWithSameIdIsNotInserted() {
-        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
 
-        var v2 = await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        var v2 = await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
         assertThat(v2).isFalse();
     }
 
     @Test
     void taskRoundTripsWithItsDeadline() {
-        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
         Task task = task("t-1", T0.plusSeconds(600));
 
-        await(store.write(tx -> tx.insertTask(task)));
+        await(store.write(tx -> new TaskRows(tx).insert(task)));
 
-        var v3 = await(store.read(tx -> tx.task(new TaskId("t-1"))));
+        var v3 = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1"))));
         assertThat(v3).contains(task);
     }
 
     @Test
     void finishingATaskKeepsItsDeadlineAndHappensOnce() {
-        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
-        await(store.write(tx -> tx.insertTask(task("t-1", T0.plusSeconds(600)))));
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
+        await(store.write(tx -> new TaskRows(tx).insert(task("t-1", T0.plusSeconds(600)))));
 
-        boolean first = await(store.write(tx -> tx.finishTask(new TaskId("t-1"), TaskStatus.ENDED, T0, "done")));
-        boolean second = await(store.write(tx -> tx.finishTask(new TaskId("t-1"), TaskStatus.EXPIRED, T0, "late")));
+        boolean first = await(store.write(tx -> new TaskRows(tx).finish(new TaskId("t-1"), TaskStatus.ENDED, T0, "done")));
+        boolean second = await(store.write(tx -> new TaskRows(tx).finish(new TaskId("t-1"), TaskStatus.EXPIRED, T0, "late")));
 
-        Task read = await(store.read(tx -> tx.task(new TaskId("t-1")))).orElseThrow();
+        Task read = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1")))).orElseThrow();
         assertThat(first).isTrue();
         assertThat(second).isFalse();
         assertThat(read.status()).isEqualTo(TaskStatus.ENDED);
@@ -139,14 +145,14 @@ public abstract class StoreContract {
 
     @Test
     void dueTasksAreThoseActiveAtOrPastTheirDeadline() {
-        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
         await(store.write(tx -> {
-            tx.insertTask(task("due", T0.plusSeconds(60)));
-            tx.insertTask(task("later", T0.plusSeconds(61)));
+            new TaskRows(tx).insert(task("due", T0.plusSeconds(60)));
+            new TaskRows(tx).insert(task("later", T0.plusSeconds(61)));
             return null;
         }));
 
-        List<Task> due = await(store.read(tx -> tx.activeTasksDueBy(T0.plusSeconds(60), 10)));
+        List<Task> due = await(store.read(tx -> new TaskRows(tx).openDueBy(T0.plusSeconds(60), 10)));
 
         assertThat(due).extracting(t -> t.id().value()).containsExactly("due");
     }
@@ -154,20 +160,20 @@ public abstract class StoreContract {
     @Test
     void endingRevokesEveryTokenOfTheTaskOnly() {
         await(store.write(tx -> {
-            tx.insertToken(taskToken("a", "t-1", T0.plusSeconds(300)));
-            tx.insertToken(taskToken("b", "t-1", T0.plusSeconds(300)));
-            tx.insertToken(taskToken("c", "t-2", T0.plusSeconds(300)));
+            new TokenRows(tx).insert(taskToken("a", "t-1", T0.plusSeconds(300)));
+            new TokenRows(tx).insert(taskToken("b", "t-1", T0.plusSeconds(300)));
+            new TokenRows(tx).insert(taskToken("c", "t-2", T0.plusSeconds(300)));
             return null;
         }));
 
-        int revoked = await(store.write(tx -> tx.revokeTokensOfTask(new TaskId("t-1"), T0, "ended")));
+        int revoked = await(store.write(tx -> new TokenRows(tx).revokeOfTask(new TaskId("t-1"), T0, "ended")));
 
         assertThat(revoked).isEqualTo(2);
-        var v4 = await(store.read(tx -> tx.tokenByJti("a")));
+        var v4 = await(store.read(tx -> new TokenRows(tx).byJti("a")));
         assertThat(v4.orElseThrow().revokedAt()).isEqualTo(T0);
-        var v5 = await(store.read(tx -> tx.tokenByJti("c")));
+        var v5 = await(store.read(tx -> new TokenRows(tx).byJti("c")));
         assertThat(v5.orElseThrow().revokedAt()).isNull();
-        var v6 = await(store.read(tx -> tx.revokedUnexpired(T0, 10)));
+        var v6 = await(store.read(tx -> new TokenRows(tx).revokedUnexpired(T0, 10)));
         assertThat(v6).extracting(IssuedToken::jti)
                 .containsExactlyInAnyOrder("a", "b");
     }
@@ -175,26 +181,28 @@ public abstract class StoreContract {
     @Test
     void suspendingRevokesTheAgentsOwnAndTaskTokensOnly() {
         await(store.write(tx -> {
-            tx.insertAgent(agent("demo-agent"));
-            tx.insertAgent(agent("other"));
-            tx.insertTask(task("t-1", T0.plusSeconds(600)));
-            tx.insertTask(new Task(new TaskId("t-2"), new AgentId("other"), new Tier("dev"), "work",
+            new AgentRows(tx).insert(agent("demo-agent"));
+            new AgentRows(tx).insert(agent("other"));
+            new TaskRows(tx).insert(task("t-1", T0.plusSeconds(600)));
+            new TaskRows(tx).insert(new Task(new TaskId("t-2"), new AgentId("other"), new Tier("dev"), "work",
                     List.of(Scope.parse("db:orders:read")), T0, new TaskDeadline(T0.plusSeconds(600)),
                     TaskStatus.ACTIVE, null, null));
-            tx.insertToken(taskToken("mine", "t-1", T0.plusSeconds(300)));
-            tx.insertToken(new IssuedToken("theirs", TokenKind.TASK, null, new AgentId("other"), new TaskId("t-2"),
+            new TokenRows(tx).insert(taskToken("mine", "t-1", T0.plusSeconds(300)));
+            new TokenRows(tx).insert(new IssuedToken("theirs", TokenKind.TASK, null, new AgentId("other"), new TaskId("t-2"),
                     new Tier("dev"), "db:orders:read", "aud", T0, T0.plusSeconds(300), null, null));
-            tx.insertToken(new IssuedToken("login", TokenKind.AGENT, "ef".repeat(32), AGENT, null, null, null,
+            new TokenRows(tx).insert(new IssuedToken("login", TokenKind.AGENT, "ef".repeat(32), AGENT, null, null, null,
                     "iss", T0, T0.plusSeconds(300), null, null));
             return null;
         }));
 
-        int revoked = await(store.write(tx -> tx.revokeTokensOfAgent(AGENT, T0, "suspended")));
+        // The kill switch revokes each open task's tokens, then the agent's own tokens.
+        int revoked = await(store.write(tx -> new TokenRows(tx).revokeOfTask(new TaskId("t-1"), T0, "suspended")
+                + new TokenRows(tx).revokeAgentTokensOf(AGENT, T0, "suspended")));
 
         assertThat(revoked).isEqualTo(2);
-        var theirs = await(store.read(tx -> tx.tokenByJti("theirs")));
+        var theirs = await(store.read(tx -> new TokenRows(tx).byJti("theirs")));
         assertThat(theirs.orElseThrow().revokedAt()).isNull();
-        var login = await(store.read(tx -> tx.tokenByJti("login")));
+        var login = await(store.read(tx -> new TokenRows(tx).byJti("login")));
         assertThat(login.orElseThrow().revokedAt()).isEqualTo(T0);
     }
 
@@ -203,21 +211,21 @@ public abstract class StoreContract {
         IssuedToken token = new IssuedToken("j1", TokenKind.AGENT, "ab".repeat(32), AGENT, null, null, null, "iss",
                 T0, T0.plusSeconds(300), null, null);
         await(store.write(tx -> {
-            tx.insertToken(token);
+            new TokenRows(tx).insert(token);
             return null;
         }));
 
-        var v7 = await(store.read(tx -> tx.tokenByHash("ab".repeat(32))));
+        var v7 = await(store.read(tx -> new TokenRows(tx).byHash("ab".repeat(32))));
         assertThat(v7).contains(token);
-        var v8 = await(store.read(tx -> tx.tokenByHash("cd".repeat(32))));
+        var v8 = await(store.read(tx -> new TokenRows(tx).byHash("cd".repeat(32))));
         assertThat(v8).isEmpty();
     }
 
     @Test
     void assertionIdIsAcceptedOnce() {
-        boolean first = await(store.write(tx -> tx.recordAssertion(AGENT, "jti-1", T0.plusSeconds(60))));
-        boolean replay = await(store.write(tx -> tx.recordAssertion(AGENT, "jti-1", T0.plusSeconds(60))));
-        boolean otherAgent = await(store.write(tx -> tx.recordAssertion(new AgentId("other"), "jti-1",
+        boolean first = await(store.write(tx -> new AssertionRows(tx).spend(AGENT, "jti-1", T0.plusSeconds(60))));
+        boolean replay = await(store.write(tx -> new AssertionRows(tx).spend(AGENT, "jti-1", T0.plusSeconds(60))));
+        boolean otherAgent = await(store.write(tx -> new AssertionRows(tx).spend(new AgentId("other"), "jti-1",
                 T0.plusSeconds(60))));
 
         assertThat(first).isTrue();
@@ -227,14 +235,14 @@ public abstract class StoreContract {
 
     @Test
     void purgeForgetsOnlyExpiredAssertions() {
-        await(store.write(tx -> tx.recordAssertion(AGENT, "old", T0)));
-        await(store.write(tx -> tx.recordAssertion(AGENT, "live", T0.plusSeconds(60))));
+        await(store.write(tx -> new AssertionRows(tx).spend(AGENT, "old", T0)));
+        await(store.write(tx -> new AssertionRows(tx).spend(AGENT, "live", T0.plusSeconds(60))));
 
-        await(store.write(tx -> tx.purgeExpired(T0.plusSeconds(1))));
+        await(store.write(tx -> new AssertionRows(tx).purgeExpired(T0.plusSeconds(1))));
 
-        var v9 = await(store.write(tx -> tx.recordAssertion(AGENT, "live", T0.plusSeconds(60))));
+        var v9 = await(store.write(tx -> new AssertionRows(tx).spend(AGENT, "live", T0.plusSeconds(60))));
         assertThat(v9).isFalse();
-        var v10 = await(store.write(tx -> tx.recordAssertion(AGENT, "old", T0.plusSeconds(60))));
+        var v10 = await(store.write(tx -> new AssertionRows(tx).spend(AGENT, "old", T0.plusSeconds(60))));
         assertThat(v10).isTrue();
     }
 
@@ -242,10 +250,10 @@ public abstract class StoreContract {
     void auditRecordsFormAnUnbrokenHashChain() {
         for (int i = 0; i < 5; i++) {
             String reason = "event " + i;
-            await(store.write(tx -> tx.appendAudit(event(reason), T0)));
+            await(store.write(tx -> new AuditRows(tx).append(event(reason), T0)));
         }
 
-        List<AuditRecord> records = await(store.read(tx -> tx.audit(new AuditQuery(null, null, null, 0, 100))));
+        List<AuditRecord> records = await(store.read(tx -> new AuditRows(tx).query(new AuditQuery(null, null, null, 0, 100))));
 
         assertThat(records).extracting(AuditRecord::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
         assertThat(records.get(0).prevHash()).isEqualTo(HashChain.GENESIS);
@@ -254,21 +262,21 @@ public abstract class StoreContract {
 
     @Test
     void unitThatFailsLeavesNeitherItsEffectNorItsAuditRecord() {
-        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
-        long before = await(store.read(tx -> tx.lastAudit())).map(AuditRecord::seq).orElse(0L);
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
+        long before = await(store.read(tx -> new AuditRows(tx).last())).map(AuditRecord::seq).orElse(0L);
 
         assertThatThrownBy(() -> await(store.write(tx -> {
-            tx.insertTask(task("t-1", T0.plusSeconds(60)));
-            tx.appendAudit(event("opened"), T0);
+            new TaskRows(tx).insert(task("t-1", T0.plusSeconds(60)));
+            new AuditRows(tx).append(event("opened"), T0);
             throw new RejectedException(409, ProblemType.TASK_EXISTS, "changed my mind");
         }))).isInstanceOf(CompletionException.class).hasCauseInstanceOf(RejectedException.class);
 
-        var v11 = await(store.read(tx -> tx.task(new TaskId("t-1"))));
+        var v11 = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1"))));
         assertThat(v11).isEmpty();
-        var v12 = await(store.read(tx -> tx.lastAudit()));
+        var v12 = await(store.read(tx -> new AuditRows(tx).last()));
         assertThat(v12.map(AuditRecord::seq).orElse(0L)).isEqualTo(before);
-        await(store.write(tx -> tx.appendAudit(event("next"), T0)));
-        List<AuditRecord> all = await(store.read(tx -> tx.audit(new AuditQuery(null, null, null, 0, 100))));
+        await(store.write(tx -> new AuditRows(tx).append(event("next"), T0)));
+        List<AuditRecord> all = await(store.read(tx -> new AuditRows(tx).query(new AuditQuery(null, null, null, 0, 100))));
         assertThat(HashChain.firstBreak(all, HashChain.GENESIS)).isEmpty();
     }
 
@@ -279,10 +287,10 @@ public abstract class StoreContract {
             int n = i;
             writes.add(store.write(tx -> {
                 if (n % 7 == 0) {
-                    tx.appendAudit(event("doomed " + n), T0);
+                    new AuditRows(tx).append(event("doomed " + n), T0);
                     throw new RejectedException(400, ProblemType.INVALID_REQUEST, "rejected " + n);
                 }
-                return tx.appendAudit(event("kept " + n), T0);
+                return new AuditRows(tx).append(event("kept " + n), T0);
             }));
         }
         long failed = writes.stream().filter(f -> {
@@ -294,7 +302,7 @@ public abstract class StoreContract {
             }
         }).count();
 
-        List<AuditRecord> all = await(store.read(tx -> tx.audit(new AuditQuery(null, null, null, 0, 1000))));
+        List<AuditRecord> all = await(store.read(tx -> new AuditRows(tx).query(new AuditQuery(null, null, null, 0, 1000))));
         assertThat(failed).isEqualTo(29);
         assertThat(all).hasSize(171);
         assertThat(all).noneMatch(r -> r.event().reason().startsWith("doomed"));
@@ -304,19 +312,19 @@ public abstract class StoreContract {
     @Test
     void auditQueryFiltersByTaskAgentAndTime() {
         await(store.write(tx -> {
-            tx.appendAudit(new AuditEvent("a", "x", AuditEvent.Decision.ALLOW, "agent-1", "t-1", "dev", "", "r1"), T0);
-            tx.appendAudit(new AuditEvent("a", "x", AuditEvent.Decision.DENY, "agent-2", "t-2", "dev", "", "r2"),
+            new AuditRows(tx).append(new AuditEvent("a", "x", AuditEvent.Decision.ALLOW, "agent-1", "t-1", "dev", "", "r1"), T0);
+            new AuditRows(tx).append(new AuditEvent("a", "x", AuditEvent.Decision.DENY, "agent-2", "t-2", "dev", "", "r2"),
                     T0.plusSeconds(10));
             return null;
         }));
 
-        var v13 = await(store.read(tx -> tx.audit(new AuditQuery("t-2", null, null, 0, 10))));
+        var v13 = await(store.read(tx -> new AuditRows(tx).query(new AuditQuery("t-2", null, null, 0, 10))));
         assertThat(v13)
                 .extracting(r -> r.event().reason()).containsExactly("r2");
-        var v14 = await(store.read(tx -> tx.audit(new AuditQuery(null, "agent-1", null, 0, 10))));
+        var v14 = await(store.read(tx -> new AuditRows(tx).query(new AuditQuery(null, "agent-1", null, 0, 10))));
         assertThat(v14)
                 .extracting(r -> r.event().reason()).containsExactly("r1");
-        var v15 = await(store.read(tx -> tx.audit(new AuditQuery(null, null, T0.plusSeconds(5), 0, 10))));
+        var v15 = await(store.read(tx -> new AuditRows(tx).query(new AuditQuery(null, null, T0.plusSeconds(5), 0, 10))));
         assertThat(v15)
                 .extracting(r -> r.event().reason()).containsExactly("r2");
     }
@@ -325,14 +333,14 @@ public abstract class StoreContract {
     void retiredKeyKeepsItsVerifyUntil() {
         StoredKey key = new StoredKey("k1", "{}", "sealed", T0, null, null);
         await(store.write(tx -> {
-            tx.insertKey(key);
+            new KeyRows(tx).insert(key);
             return null;
         }));
 
-        boolean retired = await(store.write(tx -> tx.retireKey("k1", T0.plusSeconds(1), T0.plusSeconds(400))));
-        boolean again = await(store.write(tx -> tx.retireKey("k1", T0.plusSeconds(2), T0.plusSeconds(500))));
+        boolean retired = await(store.write(tx -> new KeyRows(tx).retire("k1", T0.plusSeconds(1), T0.plusSeconds(400))));
+        boolean again = await(store.write(tx -> new KeyRows(tx).retire("k1", T0.plusSeconds(2), T0.plusSeconds(500))));
 
-        StoredKey read = await(store.read(tx -> tx.keys())).get(0);
+        StoredKey read = await(store.read(tx -> new KeyRows(tx).all())).get(0);
         assertThat(retired).isTrue();
         assertThat(again).isFalse();
         assertThat(read.verifyUntil()).isEqualTo(T0.plusSeconds(400));
@@ -340,18 +348,18 @@ public abstract class StoreContract {
 
     @Test
     void everythingSurvivesReopening() throws Exception {
-        await(store.write(tx -> tx.insertAgent(agent("demo-agent"))));
-        await(store.write(tx -> tx.insertTask(task("t-1", T0.plusSeconds(600)))));
-        await(store.write(tx -> tx.appendAudit(event("before"), T0)));
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
+        await(store.write(tx -> new TaskRows(tx).insert(task("t-1", T0.plusSeconds(600)))));
+        await(store.write(tx -> new AuditRows(tx).append(event("before"), T0)));
 
         store.close();
         store = open(vertx, dir);
-        await(store.write(tx -> tx.appendAudit(event("after"), T0)));
+        await(store.write(tx -> new AuditRows(tx).append(event("after"), T0)));
 
-        var v16 = await(store.read(tx -> tx.task(new TaskId("t-1"))));
+        var v16 = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1"))));
         assertThat(v16.orElseThrow().deadline().at())
                 .isEqualTo(T0.plusSeconds(600));
-        List<AuditRecord> all = await(store.read(tx -> tx.audit(new AuditQuery(null, null, null, 0, 10))));
+        List<AuditRecord> all = await(store.read(tx -> new AuditRows(tx).query(new AuditQuery(null, null, null, 0, 10))));
         assertThat(all).extracting(r -> r.event().reason()).containsExactly("before", "after");
         assertThat(HashChain.firstBreak(all, HashChain.GENESIS)).isEmpty();
     }
@@ -360,8 +368,8 @@ public abstract class StoreContract {
     void writesAfterCloseFailAsUnavailable() {
         store.close();
 
-        assertThatThrownBy(() -> await(store.write(tx -> tx.appendAudit(event("late"), T0))))
-                .hasCauseInstanceOf(dev.stint.broker.UnavailableException.class);
+        assertThatThrownBy(() -> await(store.write(tx -> new AuditRows(tx).append(event("late"), T0))))
+                .hasCauseInstanceOf(dev.stint.broker.http.UnavailableException.class);
         store = reopenQuietly();
     }
 

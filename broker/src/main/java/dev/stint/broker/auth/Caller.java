@@ -1,4 +1,4 @@
-package dev.stint.broker;
+package dev.stint.broker.auth;
 
 import dev.stint.broker.agents.Agent;
 

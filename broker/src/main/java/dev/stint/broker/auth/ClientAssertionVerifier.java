@@ -1,4 +1,4 @@
-package dev.stint.broker.oauth;
+package dev.stint.broker.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -14,9 +14,10 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
-import dev.stint.broker.OAuthRejectedException;
-import dev.stint.broker.RejectedException;
+import dev.stint.broker.http.OAuthRejectedException;
+import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.agents.Agent;
+import dev.stint.broker.agents.AgentRows;
 import dev.stint.broker.store.Store;
 import dev.stint.token.AgentId;
 import dev.stint.token.HeaderText;
@@ -92,7 +93,7 @@ public final class ClientAssertionVerifier {
         } catch (RejectedException e) {
             return Future.failedFuture(e);
         }
-        return store.read(tx -> tx.agent(agentId)).<Verified>compose(found -> {
+        return store.read(tx -> new AgentRows(tx).find(agentId)).<Verified>compose(found -> {
             try {
                 Agent agent = found.orElseThrow(() -> OAuthRejectedException.invalidClient(
                         "client assertion rejected: agent " + agentId + " is not registered"));

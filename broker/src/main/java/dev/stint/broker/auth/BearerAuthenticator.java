@@ -1,12 +1,16 @@
-package dev.stint.broker.agents;
+package dev.stint.broker.auth;
 
-import dev.stint.broker.Caller;
-import dev.stint.broker.RejectedException;
+import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.audit.AuditLog;
-import dev.stint.broker.oauth.IssuedToken;
-import dev.stint.broker.oauth.TokenKind;
+import dev.stint.broker.tokens.IssuedToken;
+import dev.stint.broker.tokens.TokenKind;
+import dev.stint.broker.agents.Agent;
+import dev.stint.broker.agents.AgentRows;
+import dev.stint.broker.http.Gate;
 import dev.stint.broker.store.Store;
+import dev.stint.broker.tokens.OpaqueTokens;
+import dev.stint.broker.tokens.TokenRows;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stint.token.AgentId;
@@ -21,7 +25,7 @@ import java.util.Optional;
 /**
  * Authenticates {@code Authorization: Bearer} callers: the admin credential, or an agent token
  * that is unexpired, unrevoked and held by an active agent. Store failures stay failures
- * ({@link dev.stint.broker.UnavailableException}, 503); they never become a 401.
+ * ({@link dev.stint.broker.http.UnavailableException}, 503); they never become a 401.
  */
 public final class BearerAuthenticator {
 
@@ -72,6 +76,11 @@ public final class BearerAuthenticator {
                 : refused(ctx, caller, RejectedException.forbidden("this endpoint needs the admin credential")));
     }
 
+    /** The admin check as a gate, for features that need no more of authentication than that. */
+    public Gate adminGate() {
+        return ctx -> admin(ctx).map(Caller::actor);
+    }
+
     public Future<Caller.AgentCaller> agent(RoutingContext ctx) {
         return any(ctx).compose(caller -> caller instanceof Caller.AgentCaller agentCaller
                 ? Future.succeededFuture(agentCaller)
@@ -117,7 +126,7 @@ public final class BearerAuthenticator {
             return Future.succeededFuture(seen.caller());
         }
         return store.read(tx -> {
-            Optional<IssuedToken> issued = tx.tokenByHash(hash);
+            Optional<IssuedToken> issued = new TokenRows(tx).byHash(hash);
             if (issued.isEmpty() || issued.get().kind() != TokenKind.AGENT) {
                 throw RejectedException.unauthorized("the agent token is not known");
             }
@@ -128,7 +137,7 @@ public final class BearerAuthenticator {
             if (!clock.instant().isBefore(found.expiresAt())) {
                 throw RejectedException.unauthorized("the agent token has expired; get a new one at /oauth2/token");
             }
-            Agent agent = tx.agent(found.agentId()).orElseThrow(
+            Agent agent = new AgentRows(tx).find(found.agentId()).orElseThrow(
                     () -> RejectedException.unauthorized("the agent of this token is not registered"));
             if (!agent.isActive()) {
                 throw RejectedException.unauthorized("agent " + agent.id() + " is " + agent.status().wireName());

@@ -1,4 +1,4 @@
-package dev.stint.broker.http;
+package dev.stint.broker;
 
 import java.io.IOException;
 import java.nio.file.Files;

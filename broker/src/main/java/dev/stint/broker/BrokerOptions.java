@@ -1,4 +1,4 @@
-package dev.stint.broker.http;
+package dev.stint.broker;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +26,7 @@ public record BrokerOptions(
     public static final Duration DEFAULT_AGENT_TOKEN_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_TASK_TOKEN_TTL = Duration.ofMinutes(5);
     /** Request bodies above this size are refused with 413 before they are read. */
-    public static final int MAX_BODY_BYTES = 64 * 1024;
+    public static final int MAX_BODY_BYTES = dev.stint.broker.http.RequestLimits.MAX_BODY_BYTES;
 
     public BrokerOptions {
         Objects.requireNonNull(host, "host");

@@ -1,4 +1,4 @@
-package dev.stint.broker.http;
+package dev.stint.broker;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,4 +1,4 @@
-package dev.stint.broker;
+package dev.stint.broker.http;
 
 /** Human-written fields (owner, purpose): bounded, and free of control and invisible characters. */
 public final class FreeText {

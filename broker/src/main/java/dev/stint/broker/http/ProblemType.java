@@ -1,4 +1,4 @@
-package dev.stint.broker;
+package dev.stint.broker.http;
 
 /**
  * The stable problem types of the API (RFC 9457 {@code type}). Clients branch on these, so

@@ -1,4 +1,4 @@
-package dev.stint.broker.oauth;
+package dev.stint.broker.tokens;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.stint.broker.oauth;
+package dev.stint.broker.tokens;
 
 import dev.stint.token.AgentId;
 import dev.stint.token.TaskId;

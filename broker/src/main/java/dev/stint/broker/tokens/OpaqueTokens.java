@@ -1,4 +1,4 @@
-package dev.stint.broker.agents;
+package dev.stint.broker.tokens;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

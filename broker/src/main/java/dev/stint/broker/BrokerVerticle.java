@@ -1,8 +1,8 @@
-package dev.stint.broker.http;
+package dev.stint.broker;
 
 import dev.stint.broker.agents.AgentRoutes;
-import dev.stint.broker.agents.BearerAuthenticator;
-import dev.stint.broker.agents.OpaqueTokens;
+import dev.stint.broker.auth.BearerAuthenticator;
+import dev.stint.broker.tokens.OpaqueTokens;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.audit.AuditRoutes;
@@ -10,12 +10,17 @@ import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.keys.KeyRoutes;
 import dev.stint.broker.keys.MasterKey;
 import dev.stint.broker.oauth.OAuthRoutes;
-import dev.stint.broker.oauth.RevocationRoutes;
+import dev.stint.broker.tokens.RevocationRoutes;
 import dev.stint.broker.policy.ReloadingPolicy;
 import dev.stint.broker.store.EmbeddedStore;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.DefaultTaskService;
+import dev.stint.broker.tasks.TaskEnder;
 import dev.stint.broker.tasks.TaskExpiry;
+import dev.stint.broker.auth.AdminRows;
+import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.http.Json;
+import dev.stint.broker.http.Problems;
 import dev.stint.broker.tasks.TaskRoutes;
 import dev.stint.token.ClaimChecks;
 import dev.stint.token.keys.KeySealer;
@@ -62,6 +67,7 @@ public final class BrokerVerticle extends VerticleBase {
     private AuditLog audit;
     private BearerAuthenticator bearer;
     private DefaultTaskService tasks;
+    private TaskEnder ender;
     private int listenPort;
     private volatile String issuer;
     private String adminHash;
@@ -91,7 +97,9 @@ public final class BrokerVerticle extends VerticleBase {
                     // Services are shared by every HTTP instance, so their caches are too.
                     audit = new AuditLog(store, clock);
                     bearer = new BearerAuthenticator(store, audit, adminHash, clock);
-                    tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), clock);
+                    ender = new TaskEnder(List.of());
+                    tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
+                            clock);
                     issuer = chosen;
                     int more = HTTP_INSTANCES - 1;
                     // Instances listening on the same host and port share one socket in Vert.x.
@@ -155,7 +163,7 @@ public final class BrokerVerticle extends VerticleBase {
     /** On first start, creates the admin credential: its hash in the store, the secret in a 0600 file. */
     private Future<String> bootstrapAdmin() {
         Path file = options.adminTokenFile();
-        return store.read(tx -> tx.adminTokenHash()).compose(existing -> {
+        return store.read(tx -> new AdminRows(tx).currentHash()).compose(existing -> {
             if (existing.isPresent()) {
                 if (!Files.exists(file)) {
                     LOG.warn("an admin credential exists but {} is missing", file);
@@ -168,8 +176,8 @@ public final class BrokerVerticle extends VerticleBase {
                 MasterKey.writeSecret(file, token + "\n");
                 return null;
             }, false).compose(v -> store.write(tx -> {
-                tx.insertAdminTokenHash(OpaqueTokens.hash(token), clock.instant());
-                tx.appendAudit(new AuditEvent("system", "admin.bootstrap", AuditEvent.Decision.ALLOW, null, null, null,
+                new AdminRows(tx).insert(OpaqueTokens.hash(token), clock.instant());
+                new AuditRows(tx).append(new AuditEvent("system", "admin.bootstrap", AuditEvent.Decision.ALLOW, null, null, null,
                         "", "bootstrap admin credential created; secret written to the data directory"),
                         clock.instant());
                 return null;
@@ -189,10 +197,10 @@ public final class BrokerVerticle extends VerticleBase {
         r.route().handler(BrokerVerticle::securityHeaders);
         r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
         new OAuthRoutes(issuer, store, audit, keys, bearer, options.agentTokenTtl(), clock).mount(r);
-        new AgentRoutes(store, policy, bearer, clock).mount(r);
+        new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, clock).mount(r);
         new TaskRoutes(tasks, bearer, clock).mount(r);
-        new AuditRoutes(store, bearer).mount(r);
-        new KeyRoutes(keys, bearer).mount(r);
+        new AuditRoutes(store, bearer.adminGate()).mount(r);
+        new KeyRoutes(keys, bearer.adminGate()).mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(this::health);
         r.route().failureHandler(Problems::handle);
@@ -210,7 +218,7 @@ public final class BrokerVerticle extends VerticleBase {
 
     /** Public, so it names states, not internals: causes go to the log. */
     private void health(RoutingContext ctx) {
-        store.read(tx -> tx.lastAudit()).onComplete(result -> {
+        store.read(tx -> new AuditRows(tx).last()).onComplete(result -> {
             Map<String, Object> body = new LinkedHashMap<>();
             boolean storeOk = result.succeeded() && store.acceptsWrites();
             boolean policyOk = policy.lastError().isEmpty();
@@ -229,7 +237,7 @@ public final class BrokerVerticle extends VerticleBase {
     }
 
     private void startTimers() {
-        TaskExpiry expiry = new TaskExpiry(store, clock);
+        TaskExpiry expiry = new TaskExpiry(store, ender, clock);
         vertx.setPeriodic(EXPIRY_SWEEP_MS, id -> expiry.sweep()
                 .onFailure(e -> LOG.warn("expiry sweep failed, will retry: {}", e.getMessage())));
         vertx.setPeriodic(POLICY_POLL_MS, id -> vertx.executeBlocking(() -> policy.reloadIfChanged(), false));

@@ -1,4 +1,4 @@
-package dev.stint.broker;
+package dev.stint.broker.http;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package dev.stint.broker;
+package dev.stint.broker.http;
 
 /**
  * We could not do the work: the store, the audit log, the key material or a backend is down or

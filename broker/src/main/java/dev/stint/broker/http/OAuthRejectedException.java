@@ -1,4 +1,4 @@
-package dev.stint.broker;
+package dev.stint.broker.http;
 
 /**
  * A rejection at an OAuth endpoint, which answers with the RFC 6749 {@code error} code (e.g.

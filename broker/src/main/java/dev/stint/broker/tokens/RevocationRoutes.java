@@ -1,6 +1,6 @@
-package dev.stint.broker.oauth;
+package dev.stint.broker.tokens;
 
-import dev.stint.broker.UnavailableException;
+import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.store.Store;
 import io.vertx.ext.web.Router;
@@ -38,7 +38,7 @@ public final class RevocationRoutes {
         Instant now = clock.instant();
         // Read and rendered on a worker thread: the list can be long, and the event loop stays free.
         store.read(tx -> {
-            List<IssuedToken> revoked = tx.revokedUnexpired(now, MAX_ENTRIES + 1);
+            List<IssuedToken> revoked = new TokenRows(tx).revokedUnexpired(now, MAX_ENTRIES + 1);
             if (revoked.size() > MAX_ENTRIES) {
                 // Never a silently shortened list: a verifier would accept what it leaves out.
                 throw new UnavailableException("the revocation list has more than " + MAX_ENTRIES

@@ -1,0 +1,104 @@
+package dev.stint.broker.audit;
+
+import static dev.stint.broker.store.Columns.instant;
+import static dev.stint.broker.store.Columns.set;
+
+import dev.stint.broker.http.UnavailableException;
+import dev.stint.broker.store.Tx;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The audit log's rows: an append-only, hash-chained table. */
+public final class AuditRows {
+
+    private static final String COLUMNS = "seq, at, actor, action, decision, agent_id, task_id, tier, scopes,"
+            + " reason, prev_hash, hash";
+
+    private final Tx tx;
+
+    public AuditRows(Tx tx) {
+        this.tx = Objects.requireNonNull(tx, "tx");
+    }
+
+    /**
+     * Appends to the hash chain; the record commits or rolls back with the rest of the unit. The
+     * chain's head is read inside the unit (under lock where units run concurrently), so a unit
+     * rolled back leaves no gap and two units never take the same sequence number.
+     *
+     * @throws IllegalStateException in a read-only unit
+     */
+    public AuditRecord append(AuditEvent event, Instant at) throws UnavailableException {
+        if (!tx.writable()) {
+            throw new IllegalStateException("audit records are written in write transactions only");
+        }
+        Head head = tx.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1" + tx.dialect().forUpdate(),
+                Tx.Binder.NONE, rs -> new Head(rs.getLong(1), rs.getString(2)))
+                .orElse(new Head(0, HashChain.GENESIS));
+        long seq = head.seq() + 1;
+        String hash = HashChain.hash(seq, at, event, head.hash());
+        AuditRecord record = new AuditRecord(seq, at, event, head.hash(), hash);
+        tx.update("INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
+            ps.setLong(1, seq);
+            set(ps, 2, at);
+            set(ps, 3, event.actor());
+            set(ps, 4, event.action());
+            set(ps, 5, event.decision().wireName());
+            set(ps, 6, event.agentId());
+            set(ps, 7, event.taskId());
+            set(ps, 8, event.tier());
+            set(ps, 9, event.scopes());
+            set(ps, 10, event.reason());
+            set(ps, 11, record.prevHash());
+            set(ps, 12, hash);
+        });
+        return record;
+    }
+
+    /** Records matching {@code query}, oldest first; empty when none. */
+    public List<AuditRecord> query(AuditQuery query) throws UnavailableException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_log WHERE seq > ?");
+        List<Object> args = new ArrayList<>();
+        args.add(query.afterSeq());
+        if (query.taskId() != null) {
+            sql.append(" AND task_id = ?");
+            args.add(query.taskId());
+        }
+        if (query.agentId() != null) {
+            sql.append(" AND agent_id = ?");
+            args.add(query.agentId());
+        }
+        if (query.since() != null) {
+            sql.append(" AND at >= ?");
+            args.add(query.since().toEpochMilli());
+        }
+        sql.append(" ORDER BY seq LIMIT ?");
+        args.add(query.limit());
+        return tx.many(sql.toString(), ps -> {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+        }, AuditRows::row);
+    }
+
+    /** The latest record, if any. */
+    public Optional<AuditRecord> last() throws UnavailableException {
+        return tx.one("SELECT " + COLUMNS + " FROM audit_log ORDER BY seq DESC LIMIT 1", Tx.Binder.NONE,
+                AuditRows::row);
+    }
+
+    private record Head(long seq, String hash) {
+    }
+
+    private static AuditRecord row(ResultSet rs) throws SQLException {
+        AuditEvent event = new AuditEvent(rs.getString(3), rs.getString(4),
+                AuditEvent.Decision.valueOf(rs.getString(5).toUpperCase(Locale.ROOT)), rs.getString(6),
+                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
+        return new AuditRecord(rs.getLong(1), instant(rs, 2), event, rs.getString(11), rs.getString(12));
+    }
+}

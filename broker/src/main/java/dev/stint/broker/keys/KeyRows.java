@@ -1,0 +1,50 @@
+package dev.stint.broker.keys;
+
+import static dev.stint.broker.store.Columns.instant;
+import static dev.stint.broker.store.Columns.set;
+
+import dev.stint.broker.http.UnavailableException;
+import dev.stint.broker.store.Tx;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/** The signing keys' rows: public half in clear, private half sealed. At most one is active. */
+public final class KeyRows {
+
+    private final Tx tx;
+
+    public KeyRows(Tx tx) {
+        this.tx = Objects.requireNonNull(tx, "tx");
+    }
+
+    /** Every stored key, oldest first. */
+    public List<StoredKey> all() throws UnavailableException {
+        return tx.many("SELECT kid, public_jwk, sealed_private_jwk, created_at, retired_at, verify_until"
+                + " FROM signing_keys ORDER BY created_at", Tx.Binder.NONE, rs -> new StoredKey(
+                        rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5),
+                        instant(rs, 6)));
+    }
+
+    public void insert(StoredKey key) throws UnavailableException {
+        tx.update("INSERT INTO signing_keys (kid, public_jwk, sealed_private_jwk, created_at, retired_at, verify_until)"
+                + " VALUES (?, ?, ?, ?, ?, ?)", ps -> {
+                    set(ps, 1, key.kid());
+                    set(ps, 2, key.publicJwk());
+                    set(ps, 3, key.sealedPrivateJwk());
+                    set(ps, 4, key.createdAt());
+                    set(ps, 5, key.retiredAt());
+                    set(ps, 6, key.verifyUntil());
+                });
+    }
+
+    /** @return {@code false} when that key is not the active one (already retired, or absent) */
+    public boolean retire(String kid, Instant retiredAt, Instant verifyUntil) throws UnavailableException {
+        return tx.update("UPDATE signing_keys SET retired_at = ?, verify_until = ? WHERE kid = ? AND retired_at IS NULL",
+                ps -> {
+                    set(ps, 1, retiredAt);
+                    set(ps, 2, verifyUntil);
+                    set(ps, 3, kid);
+                }) == 1;
+    }
+}

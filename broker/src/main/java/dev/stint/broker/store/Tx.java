@@ -1,0 +1,152 @@
+package dev.stint.broker.store;
+
+import dev.stint.broker.http.UnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One transaction, as a unit of work sees it. Each feature reaches its own rows through it
+ * ({@code new TaskRows(tx)}, {@code new AuditRows(tx)}...), so the SQL of a feature lives with
+ * that feature and this class knows none of it. Every value is bound as a parameter, never
+ * concatenated. A statement that fails becomes {@link UnavailableException}: its SQL error names
+ * tables and constraints, so it goes to the log, never to a caller.
+ */
+public final class Tx {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Tx.class);
+
+    /** Binds a statement's parameters. */
+    @FunctionalInterface
+    public interface Binder {
+        Binder NONE = ps -> { };
+
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /** Maps the current row of a result. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private final Connection connection;
+    private final Map<String, PreparedStatement> statements;
+    private final Dialect dialect;
+    private final boolean writable;
+
+    /**
+     * @param statements prepared statements kept open across transactions on a long-lived
+     *     connection (a writer's), or {@code null} to prepare and close each time
+     */
+    Tx(Connection connection, Map<String, PreparedStatement> statements, Dialect dialect, boolean writable) {
+        this.connection = Objects.requireNonNull(connection, "connection");
+        this.statements = statements;
+        this.dialect = Objects.requireNonNull(dialect, "dialect");
+        this.writable = writable;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Whether this is a write unit's transaction; reads may not change anything. */
+    public boolean writable() {
+        return writable;
+    }
+
+    /**
+     * Runs an INSERT, UPDATE or DELETE.
+     *
+     * @return the number of rows changed
+     * @throws IllegalStateException in a read-only transaction: a programming error
+     */
+    public int update(String sql, Binder binder) throws UnavailableException {
+        if (!writable) {
+            throw new IllegalStateException("a read-only unit cannot change the store");
+        }
+        try {
+            PreparedStatement ps = prepare(sql);
+            try {
+                binder.bind(ps);
+                return ps.executeUpdate();
+            } finally {
+                release(ps);
+            }
+        } catch (SQLException e) {
+            forget(sql);
+            LOG.warn("store write failed: {}", e.getMessage());
+            throw new UnavailableException("the store could not record this", e);
+        }
+    }
+
+    /** The first row of a query, if any. */
+    public <T> Optional<T> one(String sql, Binder binder, Row<T> row) throws UnavailableException {
+        List<T> rows = many(sql, binder, row);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    /** Every row of a query, in the order it returns them; empty when none. */
+    public <T> List<T> many(String sql, Binder binder, Row<T> row) throws UnavailableException {
+        try {
+            PreparedStatement ps = prepare(sql);
+            try {
+                binder.bind(ps);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<T> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(row.map(rs));
+                    }
+                    return out;
+                }
+            } finally {
+                release(ps);
+            }
+        } catch (SQLException | IllegalArgumentException e) {
+            // IllegalArgumentException: a stored value no longer parses (a hostile edit of the file).
+            forget(sql);
+            LOG.warn("store read failed: {}", e.getMessage());
+            throw new UnavailableException("the store could not be read", e);
+        }
+    }
+
+    /** A statement that failed is not reused: it is closed and prepared afresh next time. */
+    private void forget(String sql) {
+        PreparedStatement ps = statements == null ? null : statements.remove(sql);
+        if (ps != null) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // Closing a failed statement can fail too; it is dropped either way.
+            }
+        }
+    }
+
+    private PreparedStatement prepare(String sql) throws SQLException {
+        if (statements == null) {
+            return connection.prepareStatement(sql);
+        }
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private void release(PreparedStatement ps) throws SQLException {
+        if (statements == null) {
+            ps.close();
+        } else {
+            ps.clearParameters();
+        }
+    }
+}

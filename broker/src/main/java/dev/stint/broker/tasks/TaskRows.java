@@ -1,0 +1,99 @@
+package dev.stint.broker.tasks;
+
+import static dev.stint.broker.store.Columns.instant;
+import static dev.stint.broker.store.Columns.set;
+
+import dev.stint.broker.http.UnavailableException;
+import dev.stint.broker.store.Tx;
+import dev.stint.token.AgentId;
+import dev.stint.token.Scope;
+import dev.stint.token.TaskDeadline;
+import dev.stint.token.TaskId;
+import dev.stint.token.Tier;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The tasks' rows. The schema itself refuses to move a deadline or change tier, scopes or agent. */
+public final class TaskRows {
+
+    private static final String COLUMNS = "task_id, agent_id, tier, purpose, scopes, opened_at, deadline,"
+            + " status, ended_at, end_reason";
+    private static final String OPEN = "('active', 'pending_approval')";
+
+    private final Tx tx;
+
+    public TaskRows(Tx tx) {
+        this.tx = Objects.requireNonNull(tx, "tx");
+    }
+
+    public Optional<Task> find(TaskId id) throws UnavailableException {
+        return tx.one("SELECT " + COLUMNS + " FROM tasks WHERE task_id = ?" + lock(),
+                ps -> set(ps, 1, id.value()), TaskRows::row);
+    }
+
+    /** @return {@code false} when a task with that id exists already (nothing changes) */
+    public boolean insert(Task task) throws UnavailableException {
+        return tx.update("INSERT INTO tasks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (task_id) DO NOTHING", ps -> {
+                    set(ps, 1, task.id().value());
+                    set(ps, 2, task.agentId().value());
+                    set(ps, 3, task.tier().name());
+                    set(ps, 4, task.purpose());
+                    set(ps, 5, Scope.join(task.scopes()));
+                    set(ps, 6, task.openedAt());
+                    set(ps, 7, task.deadline().at());
+                    set(ps, 8, task.status().wireName());
+                    set(ps, 9, task.endedAt());
+                    set(ps, 10, task.endReason());
+                }) == 1;
+    }
+
+    /**
+     * Moves an active or pending task to a final status; the deadline is never touched.
+     *
+     * @return {@code false} when the task was not in a non-final status
+     */
+    public boolean finish(TaskId id, TaskStatus status, Instant at, String reason) throws UnavailableException {
+        if (!status.isFinal()) {
+            throw new IllegalArgumentException("finish needs a final status");
+        }
+        return tx.update("UPDATE tasks SET status = ?, ended_at = ?, end_reason = ?"
+                + " WHERE task_id = ? AND status IN " + OPEN, ps -> {
+                    set(ps, 1, status.wireName());
+                    set(ps, 2, at);
+                    set(ps, 3, reason);
+                    set(ps, 4, id.value());
+                }) == 1;
+    }
+
+    /** Active and pending tasks whose deadline is at or before {@code now}, oldest deadline first. */
+    public List<Task> openDueBy(Instant now, int limit) throws UnavailableException {
+        return tx.many("SELECT " + COLUMNS + " FROM tasks WHERE status IN " + OPEN + " AND deadline <= ?"
+                + " ORDER BY deadline LIMIT ?" + lock(), ps -> {
+                    set(ps, 1, now);
+                    ps.setInt(2, limit);
+                }, TaskRows::row);
+    }
+
+    /** Tasks of that agent that are active or pending, oldest first. */
+    public List<Task> openOf(AgentId agentId) throws UnavailableException {
+        return tx.many("SELECT " + COLUMNS + " FROM tasks WHERE agent_id = ?"
+                + " AND status IN " + OPEN + " ORDER BY opened_at" + lock(),
+                ps -> set(ps, 1, agentId.value()), TaskRows::row);
+    }
+
+    /** In a write unit, a task is read to act on its status: lock it where units run concurrently. */
+    private String lock() {
+        return tx.writable() ? tx.dialect().forUpdate() : "";
+    }
+
+    private static Task row(ResultSet rs) throws SQLException {
+        return new Task(new TaskId(rs.getString(1)), new AgentId(rs.getString(2)), new Tier(rs.getString(3)),
+                rs.getString(4), Scope.parseList(rs.getString(5)), instant(rs, 6), new TaskDeadline(instant(rs, 7)),
+                TaskStatus.fromWire(rs.getString(8)), instant(rs, 9), rs.getString(10));
+    }
+}

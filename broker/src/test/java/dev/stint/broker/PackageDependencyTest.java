@@ -1,0 +1,68 @@
+package dev.stint.broker;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker's packages depend one way: the leaf ({@code http}: exception roots, problems, JSON,
+ * free text) at the bottom, the store above it, features above that, the wiring
+ * ({@code dev.stint.broker} itself) on top. No feature package imports another that imports it
+ * back.
+ */
+class PackageDependencyTest {
+
+    private static JavaClasses broker;
+
+    @BeforeAll
+    static void importBroker() {
+        broker = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.stint.broker");
+    }
+
+    @Test
+    void featurePackagesFormNoCycle() {
+        slices().matching("dev.stint.broker.(*)..").should().beFreeOfCycles().check(broker);
+    }
+
+    /** Every feature package, and the wiring. */
+    private static final String[] ABOVE_THE_STORE = {"dev.stint.broker.agents..", "dev.stint.broker.audit..",
+            "dev.stint.broker.auth..", "dev.stint.broker.keys..", "dev.stint.broker.oauth..",
+            "dev.stint.broker.policy..", "dev.stint.broker.tasks..", "dev.stint.broker.tokens..", "dev.stint.broker"};
+
+    @Test
+    void leafDependsOnNoOtherBrokerPackage() {
+        noClasses().that().resideInAPackage("dev.stint.broker.http..")
+                .should().dependOnClassesThat().resideInAnyPackage(ABOVE_THE_STORE)
+                .orShould().dependOnClassesThat().resideInAPackage("dev.stint.broker.store..")
+                .check(broker);
+    }
+
+    @Test
+    void storeKnowsNoFeature() {
+        noClasses().that().resideInAPackage("dev.stint.broker.store..")
+                .should().dependOnClassesThat().resideInAnyPackage(ABOVE_THE_STORE)
+                .check(broker);
+    }
+
+    @Test
+    void nothingImportsTheWiring() {
+        noClasses().that().resideOutsideOfPackage("dev.stint.broker")
+                .should().dependOnClassesThat().resideInAPackage("dev.stint.broker")
+                .check(broker);
+    }
+
+    @Test
+    void policyTakesASubjectNotTheAgentRecord() {
+        noClasses().that().resideInAPackage("dev.stint.broker.policy..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.stint.broker.agents..",
+                        "dev.stint.broker.auth..", "dev.stint.broker.store..")
+                .check(broker);
+    }
+}
