@@ -7,6 +7,7 @@ import dev.stint.broker.tokens.IssuedToken;
 import dev.stint.broker.tokens.TokenKind;
 import dev.stint.broker.agents.Agent;
 import dev.stint.broker.agents.AgentRows;
+import dev.stint.broker.http.ClockTicker;
 import dev.stint.broker.http.Gate;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tokens.OpaqueTokens;
@@ -41,8 +42,7 @@ public final class BearerAuthenticator {
      * authenticate. Revocation and suspension on this broker forget entries at once; everything
      * that issues a credential re-checks the agent and its token inside its own store unit.
      */
-    private final Cache<String, Recent> recent = Caffeine.newBuilder()
-            .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+    private final Cache<String, Recent> recent;
     private final String adminTokenHash;
     private final Clock clock;
 
@@ -52,6 +52,8 @@ public final class BearerAuthenticator {
         this.audit = Objects.requireNonNull(audit, "audit");
         this.adminTokenHash = Objects.requireNonNull(adminTokenHash, "adminTokenHash");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.recent = Caffeine.newBuilder().ticker(new ClockTicker(clock))
+                .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
     }
 
     /** The bearer token of the request, or a 401 saying how to send one. */

@@ -15,6 +15,7 @@ import dev.stint.broker.policy.Decision;
 import dev.stint.broker.policy.Policy;
 import dev.stint.broker.policy.PolicyRequest;
 import dev.stint.broker.policy.TierPolicy;
+import dev.stint.broker.http.ClockTicker;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.store.Tx;
 import dev.stint.broker.agents.AgentRows;
@@ -60,8 +61,7 @@ public final class DefaultTaskService implements TaskService {
      * agent and the agent token under the store's single writer, so a stale entry can cost a
      * wasted signature, never an unwarranted token.
      */
-    private final Cache<TaskId, Task> recentTasks = Caffeine.newBuilder()
-            .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+    private final Cache<TaskId, Task> recentTasks;
 
     public DefaultTaskService(String issuer, Store store, AuditLog audit, Policy policy, BrokerKeys keys,
             Duration taskTokenTtl, TaskEnder ender, Clock clock) {
@@ -73,6 +73,8 @@ public final class DefaultTaskService implements TaskService {
         this.taskTokenTtl = Objects.requireNonNull(taskTokenTtl, "taskTokenTtl");
         this.ender = Objects.requireNonNull(ender, "ender");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.recentTasks = Caffeine.newBuilder().ticker(new ClockTicker(clock))
+                .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
     }
 
     /** The audience of task tokens when the caller names none. */
