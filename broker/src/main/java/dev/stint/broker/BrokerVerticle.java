@@ -202,7 +202,7 @@ public final class BrokerVerticle extends VerticleBase {
         new AuditRoutes(store, bearer.adminGate()).mount(r);
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
         new RevocationRoutes(store, clock).mount(r);
-        r.get("/health").handler(this::health);
+        r.get("/health").handler(new Health(vertx, store, policy, keys)::handle);
         r.route().failureHandler(Problems::handle);
         r.errorHandler(404, Problems::handle);
         r.errorHandler(405, Problems::handle);
@@ -214,26 +214,6 @@ public final class BrokerVerticle extends VerticleBase {
                 .putHeader("X-Content-Type-Options", "nosniff")
                 .putHeader("Cache-Control", "no-store");
         ctx.next();
-    }
-
-    /** Public, so it names states, not internals: causes go to the log. */
-    private void health(RoutingContext ctx) {
-        store.read(tx -> new AuditRows(tx).last()).onComplete(result -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            boolean storeOk = result.succeeded() && store.acceptsWrites();
-            boolean policyOk = policy.lastError().isEmpty();
-            body.put("status", !storeOk ? "unavailable" : policyOk ? "ok" : "degraded");
-            body.put("store", storeOk ? "ok" : "unavailable");
-            body.put("policy", policyOk ? "ok"
-                    : "a new policy file was rejected; the previous policy is in force (see the broker log)");
-            body.put("signing_key", keys.keySet().active().kid());
-            if (result.succeeded()) {
-                body.put("audit_head_seq", result.result().map(r -> r.seq()).orElse(0L));
-            }
-            ctx.response().setStatusCode(storeOk ? 200 : 503)
-                    .putHeader("Content-Type", "application/json")
-                    .end(Json.write(body));
-        });
     }
 
     private void startTimers() {

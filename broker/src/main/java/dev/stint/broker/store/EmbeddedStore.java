@@ -1,5 +1,6 @@
 package dev.stint.broker.store;
 
+import java.util.Optional;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.stint.broker.http.UnavailableException;
@@ -114,6 +115,11 @@ public final class EmbeddedStore implements Store {
     @Override
     public boolean acceptsWrites() {
         return writer.accepting();
+    }
+
+    @Override
+    public Optional<String> writeFailure() {
+        return writer.failing();
     }
 
     @Override

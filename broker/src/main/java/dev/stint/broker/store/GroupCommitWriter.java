@@ -1,5 +1,6 @@
 package dev.stint.broker.store;
 
+import java.util.Optional;
 import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.http.UnavailableException;
 import io.vertx.core.AsyncResult;
@@ -45,6 +46,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread thread;
     private volatile boolean closed;
+    /** Why recent writes failed; {@code null} while the last write that changed anything committed. */
+    private volatile String failing;
 
     GroupCommitWriter(Connection connection, String name) throws SQLException {
         this.connection = connection;
@@ -64,9 +67,24 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    /** Whether work submitted now will be done: the writer runs and its queue has room. */
+    /**
+     * Whether work submitted now is expected to be done: the writer runs, its queue has room, and
+     * writes are not failing (the last commit succeeded, and since the last unit that changed rows
+     * and committed, no unit failed in the store). A writer that merely answers reads is not enough.
+     */
     boolean accepting() {
-        return !closed && thread.isAlive() && queue.remainingCapacity() > 0;
+        return !closed && thread.isAlive() && queue.remainingCapacity() > 0 && failing == null;
+    }
+
+    /** Why writes are failing, for the log and health; empty while they are not. */
+    Optional<String> failing() {
+        if (closed || !thread.isAlive()) {
+            return Optional.of("the store writer is not running");
+        }
+        if (queue.remainingCapacity() == 0) {
+            return Optional.of("the store writer's queue is full");
+        }
+        return Optional.ofNullable(failing);
     }
 
     private void loop() {
@@ -99,16 +117,21 @@ final class GroupCommitWriter implements AutoCloseable {
     private void runBatch(List<Job<?>> batch) {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         Tx tx = new Tx(connection, statements, Dialect.SQLITE, true);
+        boolean wrote = false;
+        boolean storeFailed = false;
         for (Job<?> job : batch) {
             Savepoint savepoint = null;
+            long changedBefore = tx.changedRows();
             try {
                 savepoint = connection.setSavepoint();
                 Object value = job.work().run(tx);
                 connection.releaseSavepoint(savepoint);
                 outcomes.add(new Outcome(job, value, null));
+                wrote |= tx.changedRows() > changedBefore;
             } catch (Exception e) {
                 Throwable failure = e instanceof SQLException
                         ? new UnavailableException("the store could not record this", e) : e;
+                storeFailed |= failure instanceof UnavailableException;
                 try {
                     if (savepoint != null) {
                         connection.rollback(savepoint);
@@ -127,12 +150,18 @@ final class GroupCommitWriter implements AutoCloseable {
             failAll(batch, e);
             return;
         }
+        if (wrote) {
+            failing = null;
+        } else if (storeFailed) {
+            failing = "writes to the store are failing";
+        }
         for (Outcome outcome : outcomes) {
             deliver(outcome);
         }
     }
 
     private void failAll(List<Job<?>> batch, SQLException cause) {
+        failing = "the store could not commit";
         LOG.error("store commit failed; {} unit(s) rolled back: {}", batch.size(), cause.getMessage());
         try {
             connection.rollback();

@@ -1,5 +1,6 @@
 package dev.stint.broker.store;
 
+import java.util.Optional;
 import io.vertx.core.Future;
 
 /**
@@ -49,6 +50,9 @@ public interface Store extends AutoCloseable {
      * not fail. A store that reads fine but cannot write is not healthy.
      */
     boolean acceptsWrites();
+
+    /** Why writes would fail now (the reason {@link #acceptsWrites()} is false); empty when they would not. */
+    Optional<String> writeFailure();
 
     /** Stops accepting work and releases files and connections. */
     @Override

@@ -42,6 +42,8 @@ public final class Tx {
     private final Map<String, PreparedStatement> statements;
     private final Dialect dialect;
     private final boolean writable;
+    /** Rows changed so far in this transaction: the writer tells a real write from a no-op. */
+    private long changed;
 
     /**
      * @param statements prepared statements kept open across transactions on a long-lived
@@ -77,7 +79,9 @@ public final class Tx {
             PreparedStatement ps = prepare(sql);
             try {
                 binder.bind(ps);
-                return ps.executeUpdate();
+                int rows = ps.executeUpdate();
+                changed += rows;
+                return rows;
             } finally {
                 release(ps);
             }
@@ -116,6 +120,10 @@ public final class Tx {
             LOG.warn("store read failed: {}", e.getMessage());
             throw new UnavailableException("the store could not be read", e);
         }
+    }
+
+    long changedRows() {
+        return changed;
     }
 
     /** A statement that failed is not reused: it is closed and prepared afresh next time. */

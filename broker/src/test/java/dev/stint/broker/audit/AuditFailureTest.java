@@ -133,4 +133,29 @@ class AuditFailureTest {
         assertThat(broker.mint(agentToken, taskId).status()).isEqualTo(200);
         assertThat(broker.get("/v1/audit/verify", broker.adminToken()).json().get("valid").asBoolean()).isTrue();
     }
+
+    @Test
+    void healthReportsTheStoreUnavailableWhileWritesFail() throws Exception {
+        assertThat(broker.get("/health", null).status()).isEqualTo(200);
+        breakAuditLog();
+        assertUnavailable(broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L));
+
+        Response health = broker.get("/health", null);
+
+        assertThat(health.status()).isEqualTo(503);
+        assertThat(health.text("status")).isEqualTo("unavailable");
+        assertThat(health.text("store")).isEqualTo("unavailable");
+        assertThat(health.text("store_writer")).isEqualTo("writes to the store are failing");
+    }
+
+    @Test
+    void healthRecoversOnceAWriteCommitsAgain() throws Exception {
+        breakAuditLog();
+        assertUnavailable(broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L));
+        repairAuditLog();
+
+        assertThat(broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).status()).isEqualTo(201);
+
+        assertThat(broker.get("/health", null).status()).isEqualTo(200);
+    }
 }

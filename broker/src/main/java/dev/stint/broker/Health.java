@@ -1,0 +1,82 @@
+package dev.stint.broker;
+
+import dev.stint.broker.audit.AuditRecord;
+import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.http.Json;
+import dev.stint.broker.keys.BrokerKeys;
+import dev.stint.broker.policy.ReloadingPolicy;
+import dev.stint.broker.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /health}: whether the broker can do its work now. The store is healthy only when a
+ * unit makes the round trip through its writer in time and writes are not failing: a store that
+ * reads fine while every write fails is unavailable. Public, so it names states, not internals;
+ * causes go to the log.
+ */
+final class Health {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Health.class);
+    /** A writer that has not run a unit within this long is as good as down. */
+    static final long WRITER_PROBE_TIMEOUT_MS = 2_000;
+
+    private final Vertx vertx;
+    private final Store store;
+    private final ReloadingPolicy policy;
+    private final BrokerKeys keys;
+
+    Health(Vertx vertx, Store store, ReloadingPolicy policy, BrokerKeys keys) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.store = Objects.requireNonNull(store, "store");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.keys = Objects.requireNonNull(keys, "keys");
+    }
+
+    void handle(RoutingContext ctx) {
+        probeWriter().onComplete(probe -> {
+            Optional<String> writeFailure = probe.failed()
+                    ? Optional.of("the store writer did not answer") : store.writeFailure();
+            writeFailure.ifPresent(reason -> LOG.warn("health: store unavailable: {}", reason));
+            boolean storeOk = writeFailure.isEmpty();
+            boolean policyOk = policy.lastError().isEmpty();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", !storeOk ? "unavailable" : policyOk ? "ok" : "degraded");
+            body.put("store", storeOk ? "ok" : "unavailable");
+            writeFailure.ifPresent(reason -> body.put("store_writer", reason));
+            body.put("policy", policyOk ? "ok"
+                    : "a new policy file was rejected; the previous policy is in force (see the broker log)");
+            body.put("signing_key", keys.keySet().active().kid());
+            if (probe.succeeded()) {
+                body.put("audit_head_seq", probe.result().map(AuditRecord::seq).orElse(0L));
+            }
+            ctx.response().setStatusCode(storeOk ? 200 : 503)
+                    .putHeader("Content-Type", "application/json")
+                    .end(Json.write(body));
+        });
+    }
+
+    /** Reads the audit head through the writer's queue: proof that the writer runs units now. */
+    private Future<Optional<AuditRecord>> probeWriter() {
+        Promise<Optional<AuditRecord>> answered = Promise.promise();
+        long timer = vertx.setTimer(WRITER_PROBE_TIMEOUT_MS,
+                id -> answered.tryFail("the store writer did not answer within " + WRITER_PROBE_TIMEOUT_MS + " ms"));
+        store.write(tx -> new AuditRows(tx).last()).onComplete(result -> {
+            vertx.cancelTimer(timer);
+            if (result.succeeded()) {
+                answered.tryComplete(result.result());
+            } else {
+                answered.tryFail(result.cause());
+            }
+        });
+        return answered.future();
+    }
+}
