@@ -10,11 +10,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Task tokens for one task and tier, cached per audience.
@@ -23,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * read: less than half its lifetime has passed (refresh at half-life), it stays valid for at
  * least the safety margin, and the task deadline has not passed. Otherwise one caller fetches a
  * new token while the others for the same audience wait and then re-check; callers for other
- * audiences are not blocked.
+ * audiences are not blocked. A refresh lock lives only while a caller holds or waits for it, so
+ * the source keeps no state per audience beyond the bounded cache.
  *
  * <p>The source dies, for good, when it is closed, when the deadline passes, or when the issuer
  * reports {@link TaskNotActiveException}. A dead source drops every cached token and throws
@@ -42,7 +40,7 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
     private final Clock clock;
     private final Duration safetyMargin;
     private final Cache<Key, Entry> cache;
-    private final ConcurrentMap<Key, ReentrantLock> refreshLocks = new ConcurrentHashMap<>();
+    private final KeyedLocks<Object> refreshLocks;
     private final AtomicReference<Death> death = new AtomicReference<>();
 
     /**
@@ -50,6 +48,13 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
      */
     public CachedTaskTokenSource(TaskTokenIssuer issuer, TaskId taskId, Tier tier, TaskDeadline deadline,
             Clock clock, Duration safetyMargin) {
+        this(issuer, taskId, tier, deadline, clock, safetyMargin, new KeyedLocks<>());
+    }
+
+    /** As the public constructor, with the locks that keep refreshes of one audience one at a time. */
+    CachedTaskTokenSource(TaskTokenIssuer issuer, TaskId taskId, Tier tier, TaskDeadline deadline,
+            Clock clock, Duration safetyMargin, KeyedLocks<Object> refreshLocks) {
+        this.refreshLocks = Objects.requireNonNull(refreshLocks, "refreshLocks");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.taskId = Objects.requireNonNull(taskId, "taskId");
         this.tier = Objects.requireNonNull(tier, "tier");
@@ -104,8 +109,7 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
         if (cached != null) {
             return cached.token();
         }
-        ReentrantLock lock = refreshLocks.computeIfAbsent(key, k -> new ReentrantLock());
-        lock.lock();
+        KeyedLocks<Object>.Held refreshLock = refreshLocks.lock(key);
         try {
             // Another caller may have refreshed while we waited.
             cached = servable(key, clock.instant());
@@ -127,7 +131,7 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
             cache.put(key, new Entry(accepted, serveUntil(accepted, now)));
             return accepted;
         } finally {
-            lock.unlock();
+            refreshLock.close();
         }
     }
 
