@@ -41,7 +41,8 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
     private final Duration safetyMargin;
     private final Cache<Key, Entry> cache;
     private final KeyedLocks<Object> refreshLocks;
-    private final AtomicReference<Death> death = new AtomicReference<>();
+    /** Why the source is dead, once it is: the broker's refusal or this client's own. */
+    private final AtomicReference<TaskNotActiveException> death = new AtomicReference<>();
 
     /**
      * @param safetyMargin how long a cached token must stay valid to be served; not negative
@@ -95,10 +96,6 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
         }
     }
 
-    /** Why the source is dead, as the broker would report it. */
-    private record Death(int status, String problemType, String detail) {
-    }
-
     @Override
     public TaskToken token(String audience) throws BrokerRejectedException, BrokerUnavailableException {
         if (audience != null && audience.isBlank()) {
@@ -121,7 +118,7 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
             try {
                 fresh = issuer.issue(taskId, tier, audience);
             } catch (TaskNotActiveException e) {
-                die(new Death(e.status(), e.problemType(), e.detail()));
+                die(e);
                 throw e;
             }
             Instant now = clock.instant();
@@ -171,17 +168,17 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
 
     private void requireAlive(Instant now) throws TaskNotActiveException {
         if (death.get() == null && deadline.hasPassed(now)) {
-            die(new Death(409, TaskNotActiveException.TASK_NOT_ACTIVE,
-                    "its deadline " + deadline.at() + " has passed"));
+            die(TaskNotActiveException.byClient(taskId, "task " + taskId + " reached its deadline "
+                    + deadline.at() + "; open a new task"));
         }
-        Death dead = death.get();
+        TaskNotActiveException dead = death.get();
         if (dead != null) {
             cache.invalidateAll();
-            throw new TaskNotActiveException(taskId, dead.status(), dead.problemType(), dead.detail());
+            throw dead.copy();
         }
     }
 
-    private void die(Death reason) {
+    private void die(TaskNotActiveException reason) {
         death.compareAndSet(null, reason);
         cache.invalidateAll();
     }
@@ -198,7 +195,8 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
 
     @Override
     public void close() {
-        die(new Death(409, TaskNotActiveException.TASK_NOT_ACTIVE, "it was ended by this client"));
+        die(TaskNotActiveException.byClient(taskId, "task " + taskId + " was ended by this session; "
+                + "open a new task"));
     }
 
     @Override

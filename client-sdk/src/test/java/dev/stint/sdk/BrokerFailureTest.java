@@ -508,10 +508,12 @@ class BrokerFailureTest {
                 json(201, BrokerStub.taskJson(TASK, DEV, DEADLINE, "pending_approval"))));
 
         assertThatThrownBy(() -> broker.open(broker.client(), TASK, DEV))
-                .isInstanceOfSatisfying(TaskNotActiveException.class,
-                        e -> assertThat(e.taskId()).isEqualTo(new TaskId(TASK)))
-                .hasMessage("task tsk_a is no longer active: it is pending_approval "
-                        + "(HTTP 409, urn:stint:problem:task-not-active)");
+                .isInstanceOfSatisfying(TaskNotActiveException.class, e -> {
+                    assertThat(e.taskId()).isEqualTo(new TaskId(TASK));
+                    assertThat(e.refusedByClient()).isTrue();
+                })
+                .hasMessage("refused by the Stint client: the broker reports task tsk_a as pending_approval; "
+                        + "a session needs an active task");
     }
 
     @Test

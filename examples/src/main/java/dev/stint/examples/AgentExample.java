@@ -124,8 +124,12 @@ public final class AgentExample {
         } catch (IOException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
+        } catch (TaskNotActiveException e) {
+            // The SDK's own refusals say so in their message; the broker's get named here.
+            err.println(e.refusedByClient() ? e.getMessage() : "refused by the broker: " + e.getMessage());
+            return 1;
         } catch (BrokerRejectedException e) {
-            err.println("refused: " + e.getMessage());
+            err.println("refused by the broker: " + e.getMessage());
             return 1;
         } catch (BrokerUnavailableException e) {
             err.println("broker unavailable: " + e.getMessage());
@@ -261,7 +265,8 @@ public final class AgentExample {
             err.println("error: the ended session still returned a token");
             return 1;
         } catch (TaskNotActiveException e) {
-            out.println("token() now  refused: " + e.getMessage());
+            // "refused by the Stint client: ...": the session refuses on its own, with no request.
+            out.println("token() now  " + e.getMessage());
         }
         return 0;
     }
