@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p>Every call throws one of two checked exceptions: {@link BrokerRejectedException} when the
  * broker refused (do not retry as is), {@link BrokerUnavailableException} when it could not
- * answer properly (unreachable, timed out, 5xx, or an answer outside the contract).
+ * answer properly (unreachable, timed out, 5xx, or an answer outside the contract), or its
+ * subtype {@link IssuerMismatchException} when the base URI is not the broker's issuer.
  */
 public final class StintClient {
 

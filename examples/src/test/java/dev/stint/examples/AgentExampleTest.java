@@ -229,6 +229,41 @@ class AgentExampleTest {
     }
 
     @Test
+    void helpExplainsThatUrlIsTheBrokersIssuer() {
+        int status = example(Map.of()).run(new String[] {"help"});
+
+        assertThat(status).isZero();
+        assertThat(out()).contains("  --url URL       the broker's issuer, exactly as its metadata names it\n")
+                .contains("default http://127.0.0.1:8400, env STINT_URL. http://localhost:N is\n"
+                        + "                  not the same issuer as http://127.0.0.1:N");
+    }
+
+    @Test
+    void urlThatIsNotTheIssuerSaysWhichUrlToPass() throws Exception {
+        WireMockServer broker = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .jettyAcceptors(1));
+        broker.start();
+        try {
+            // The broker calls itself 127.0.0.1; the user typed localhost, which reaches the same socket.
+            String issuer = "http://127.0.0.1:" + broker.port();
+            String typed = "http://localhost:" + broker.port();
+            stubBroker(broker, issuer, "unused");
+            Path key = dir.resolve("agent.jwk");
+            AgentKeys.writePrivate(AgentKeys.generate(), key);
+
+            int status = example(Map.of()).run(new String[] {"run", "--url", typed, "--agent", "orders-bot",
+                    "--key", key.toString()});
+
+            assertThat(status).isEqualTo(2);
+            assertThat(err()).isEqualTo("error: the broker's issuer is " + issuer + " but you connected to " + typed
+                    + "; pass --url " + issuer + " (the issuer exactly)" + System.lineSeparator());
+            assertThat(broker.findAll(postRequestedFor(urlEqualTo("/oauth2/token")))).isEmpty();
+        } finally {
+            broker.stop();
+        }
+    }
+
+    @Test
     void brokerRefusalIsReportedAsTheBrokers() throws Exception {
         WireMockServer broker = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
                 .jettyAcceptors(1));
