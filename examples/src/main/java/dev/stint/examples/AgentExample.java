@@ -17,6 +17,7 @@ import dev.stint.token.TaskId;
 import dev.stint.token.Tier;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,6 +148,10 @@ public final class AgentExample {
             return 2;
         } catch (BrokerUnavailableException e) {
             err.println("broker unavailable: " + e.getMessage());
+            if (command instanceof Run run && e.getCause() instanceof ConnectException) {
+                err.println("nothing listens at " + run.url() + ": is the broker running? If it listens elsewhere"
+                        + " (./stint broker --port N), pass --url with its issuer, e.g. --url http://127.0.0.1:N");
+            }
             return 1;
         }
     }

@@ -23,6 +23,8 @@ import dev.stint.sdk.AgentKeys;
 import dev.stint.token.Scope;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -261,6 +263,27 @@ class AgentExampleTest {
         } finally {
             broker.stop();
         }
+    }
+
+    @Test
+    void urlWhereNothingListensSuggestsPassingTheIssuer() throws Exception {
+        int freePort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            freePort = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + freePort;
+        Path key = dir.resolve("agent.jwk");
+        AgentKeys.writePrivate(AgentKeys.generate(), key);
+
+        int status = example(Map.of("STINT_URL", url)).run(new String[] {"run", "--agent", "orders-bot",
+                "--key", key.toString()});
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err()).startsWith("broker unavailable: authorization server metadata request failed: no usable "
+                        + "answer from " + url + "/.well-known/oauth-authorization-server")
+                .endsWith("nothing listens at " + url + ": is the broker running? If it listens elsewhere "
+                        + "(./stint broker --port N), pass --url with its issuer, e.g. --url http://127.0.0.1:N"
+                        + System.lineSeparator());
     }
 
     @Test
