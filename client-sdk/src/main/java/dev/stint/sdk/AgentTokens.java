@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.stint.token.AgentId;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -102,9 +103,9 @@ final class AgentTokens {
                 HttpRequest.newBuilder(URI.create(baseUri + METADATA_PATH)).GET(), what), what);
         String issuer = Json.text(answer, "issuer", what);
         if (!stripSlash(issuer).equals(baseUri.toString())) {
-            // RFC 8414 section 3.3: metadata naming another issuer must not be used.
-            throw Json.garbage(what, "issuer '" + BrokerHttp.readable(issuer) + "' is not the base URI '"
-                    + baseUri + "'; use the issuer URL as the base URI");
+            // RFC 8414 section 3.3: metadata naming another issuer must not be used. Not garbage when
+            // the issuer is a URL: the broker answered properly, the client was given another URL.
+            throw new IssuerMismatchException(what, httpUrl(issuer, what), baseUri);
         }
         URI tokenEndpoint = Json.value(answer, "token_endpoint", what, URI::create);
         if (!tokenEndpoint.isAbsolute() || tokenEndpoint.getHost() == null
@@ -177,6 +178,23 @@ final class AgentTokens {
     private static String origin(URI uri) {
         return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getHost().toLowerCase(Locale.ROOT)
                 + ":" + port(uri);
+    }
+
+    /** The issuer as an absolute http(s) URL with a host and no user info, query or fragment. */
+    private static URI httpUrl(String issuer, String what) throws BrokerUnavailableException {
+        URI uri;
+        try {
+            uri = new URI(issuer);
+        } catch (URISyntaxException e) {
+            throw Json.garbage(what, "field 'issuer' is not a URL");
+        }
+        if (!uri.isAbsolute() || uri.getHost() == null
+                || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw Json.garbage(what, "field 'issuer' is not an http(s) URL with a host and no user info, "
+                    + "query or fragment");
+        }
+        return uri;
     }
 
     private static String stripSlash(String uri) {

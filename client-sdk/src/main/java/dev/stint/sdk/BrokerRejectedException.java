@@ -9,6 +9,11 @@ import java.util.Objects;
  *
  * <p>The message reads "&lt;what&gt; rejected: &lt;detail&gt; (HTTP &lt;status&gt;,
  * &lt;type&gt;)" and never contains a token or key.
+ *
+ * <p>One subtype may also come from this SDK itself: a {@link TaskNotActiveException} whose
+ * {@link TaskNotActiveException#refusedByClient()} is true (the session was ended, its deadline
+ * passed, or the task was not active when the session would have started). No HTTP exchange took
+ * place then, and its message reads "refused by the Stint client: &lt;detail&gt;".
  */
 public class BrokerRejectedException extends Exception {
 
@@ -36,7 +41,23 @@ public class BrokerRejectedException extends Exception {
         this.detail = Objects.requireNonNull(detail, "detail");
     }
 
-    /** The HTTP status the broker answered with (400-499). */
+    /**
+     * For a refusal this SDK makes on its own, without asking the broker. The message reads
+     * "refused by the Stint client: &lt;detail&gt;" and names no HTTP status, since there was no
+     * HTTP exchange; {@code status} and {@code problemType} are what the broker would answer, for
+     * callers that branch on them.
+     */
+    BrokerRejectedException(int status, String problemType, String detail) {
+        super("refused by the Stint client: " + Objects.requireNonNull(detail, "detail"));
+        this.status = status;
+        this.problemType = Objects.requireNonNull(problemType, "problemType");
+        this.detail = detail;
+    }
+
+    /**
+     * The HTTP status the broker answered with (400-499); for a refusal by this SDK, the status
+     * the broker would answer.
+     */
     public int status() {
         return status;
     }
@@ -46,7 +67,7 @@ public class BrokerRejectedException extends Exception {
         return problemType;
     }
 
-    /** The broker's reason; never null. */
+    /** The broker's reason, or this SDK's for a refusal of its own; never null. */
     public String detail() {
         return detail;
     }

@@ -9,8 +9,12 @@ import java.util.OptionalInt;
  * audit log is down), or answered something that is not the documented contract (garbage). The
  * request was not refused; it may succeed later. The SDK never falls back to a cached credential
  * when this happens, and never reports it as a {@link BrokerRejectedException}.
+ *
+ * <p>One subtype names a configuration error found in the broker's answer:
+ * {@link IssuerMismatchException}, when the client was given a base URI that is not the broker's
+ * issuer. Retrying does not help there; the message says which URL to use.
  */
-public final class BrokerUnavailableException extends Exception {
+public sealed class BrokerUnavailableException extends Exception permits IssuerMismatchException {
 
     private static final long serialVersionUID = 1L;
 

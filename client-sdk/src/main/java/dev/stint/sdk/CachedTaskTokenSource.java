@@ -10,11 +10,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Task tokens for one task and tier, cached per audience.
@@ -23,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * read: less than half its lifetime has passed (refresh at half-life), it stays valid for at
  * least the safety margin, and the task deadline has not passed. Otherwise one caller fetches a
  * new token while the others for the same audience wait and then re-check; callers for other
- * audiences are not blocked.
+ * audiences are not blocked. A refresh lock lives only while a caller holds or waits for it, so
+ * the source keeps no state per audience beyond the bounded cache.
  *
  * <p>The source dies, for good, when it is closed, when the deadline passes, or when the issuer
  * reports {@link TaskNotActiveException}. A dead source drops every cached token and throws
@@ -42,14 +40,22 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
     private final Clock clock;
     private final Duration safetyMargin;
     private final Cache<Key, Entry> cache;
-    private final ConcurrentMap<Key, ReentrantLock> refreshLocks = new ConcurrentHashMap<>();
-    private final AtomicReference<Death> death = new AtomicReference<>();
+    private final KeyedLocks<Object> refreshLocks;
+    /** Why the source is dead, once it is: the broker's refusal or this client's own. */
+    private final AtomicReference<TaskNotActiveException> death = new AtomicReference<>();
 
     /**
      * @param safetyMargin how long a cached token must stay valid to be served; not negative
      */
     public CachedTaskTokenSource(TaskTokenIssuer issuer, TaskId taskId, Tier tier, TaskDeadline deadline,
             Clock clock, Duration safetyMargin) {
+        this(issuer, taskId, tier, deadline, clock, safetyMargin, new KeyedLocks<>());
+    }
+
+    /** As the public constructor, with the locks that keep refreshes of one audience one at a time. */
+    CachedTaskTokenSource(TaskTokenIssuer issuer, TaskId taskId, Tier tier, TaskDeadline deadline,
+            Clock clock, Duration safetyMargin, KeyedLocks<Object> refreshLocks) {
+        this.refreshLocks = Objects.requireNonNull(refreshLocks, "refreshLocks");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.taskId = Objects.requireNonNull(taskId, "taskId");
         this.tier = Objects.requireNonNull(tier, "tier");
@@ -90,10 +96,6 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
         }
     }
 
-    /** Why the source is dead, as the broker would report it. */
-    private record Death(int status, String problemType, String detail) {
-    }
-
     @Override
     public TaskToken token(String audience) throws BrokerRejectedException, BrokerUnavailableException {
         if (audience != null && audience.isBlank()) {
@@ -104,8 +106,7 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
         if (cached != null) {
             return cached.token();
         }
-        ReentrantLock lock = refreshLocks.computeIfAbsent(key, k -> new ReentrantLock());
-        lock.lock();
+        KeyedLocks<Object>.Held refreshLock = refreshLocks.lock(key);
         try {
             // Another caller may have refreshed while we waited.
             cached = servable(key, clock.instant());
@@ -117,7 +118,7 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
             try {
                 fresh = issuer.issue(taskId, tier, audience);
             } catch (TaskNotActiveException e) {
-                die(new Death(e.status(), e.problemType(), e.detail()));
+                die(e);
                 throw e;
             }
             Instant now = clock.instant();
@@ -127,7 +128,7 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
             cache.put(key, new Entry(accepted, serveUntil(accepted, now)));
             return accepted;
         } finally {
-            lock.unlock();
+            refreshLock.close();
         }
     }
 
@@ -167,17 +168,17 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
 
     private void requireAlive(Instant now) throws TaskNotActiveException {
         if (death.get() == null && deadline.hasPassed(now)) {
-            die(new Death(409, TaskNotActiveException.TASK_NOT_ACTIVE,
-                    "its deadline " + deadline.at() + " has passed"));
+            die(TaskNotActiveException.byClient(taskId, "task " + taskId + " reached its deadline "
+                    + deadline.at() + "; open a new task"));
         }
-        Death dead = death.get();
+        TaskNotActiveException dead = death.get();
         if (dead != null) {
             cache.invalidateAll();
-            throw new TaskNotActiveException(taskId, dead.status(), dead.problemType(), dead.detail());
+            throw dead.copy();
         }
     }
 
-    private void die(Death reason) {
+    private void die(TaskNotActiveException reason) {
         death.compareAndSet(null, reason);
         cache.invalidateAll();
     }
@@ -194,7 +195,8 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
 
     @Override
     public void close() {
-        die(new Death(409, TaskNotActiveException.TASK_NOT_ACTIVE, "it was ended by this client"));
+        die(TaskNotActiveException.byClient(taskId, "task " + taskId + " was ended by this session; "
+                + "open a new task"));
     }
 
     @Override

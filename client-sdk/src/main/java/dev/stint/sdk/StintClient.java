@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p>Every call throws one of two checked exceptions: {@link BrokerRejectedException} when the
  * broker refused (do not retry as is), {@link BrokerUnavailableException} when it could not
- * answer properly (unreachable, timed out, 5xx, or an answer outside the contract).
+ * answer properly (unreachable, timed out, 5xx, or an answer outside the contract), or its
+ * subtype {@link IssuerMismatchException} when the base URI is not the broker's issuer.
  */
 public final class StintClient {
 
@@ -61,7 +62,8 @@ public final class StintClient {
      * Opens a task and returns its session.
      *
      * @throws TaskNotActiveException when the broker opened the task but it is not active (for
-     *     example it awaits approval); {@link TaskNotActiveException#taskId()} names it
+     *     example it awaits approval); {@link TaskNotActiveException#taskId()} names it, and
+     *     {@link TaskNotActiveException#refusedByClient()} is true: no session is started
      * @throws BrokerRejectedException when policy denies the task (403), the input is bad (400) or
      *     the task id is taken (409)
      * @throws BrokerUnavailableException when the broker cannot answer properly
@@ -75,7 +77,8 @@ public final class StintClient {
      * A session for a task this agent opened earlier, e.g. after its approval. Sessions for the
      * same task do not share cached tokens.
      *
-     * @throws TaskNotActiveException when the task is not active
+     * @throws TaskNotActiveException when the broker describes the task as not active; this client
+     *     then refuses to start a session ({@link TaskNotActiveException#refusedByClient()})
      */
     public TaskSession resumeTask(TaskId taskId) throws BrokerRejectedException, BrokerUnavailableException {
         Objects.requireNonNull(taskId, "taskId");
@@ -90,8 +93,8 @@ public final class StintClient {
 
     private TaskSession sessionFor(TaskInfo task) throws TaskNotActiveException {
         if (task.status() != TaskStatus.ACTIVE) {
-            throw TaskNotActiveException.local(task.taskId(),
-                    "it is " + task.status().wireName());
+            throw TaskNotActiveException.byClient(task.taskId(), "the broker reports task " + task.taskId()
+                    + " as " + task.status().wireName() + "; a session needs an active task");
         }
         CachedTaskTokenSource tokens = new CachedTaskTokenSource(api.issuerFor(task), task.taskId(), task.tier(),
                 task.deadline(), options.clock(), options.safetyMargin());

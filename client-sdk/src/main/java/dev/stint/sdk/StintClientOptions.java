@@ -12,7 +12,8 @@ import java.util.Objects;
  * the key by its kid only.
  *
  * @param baseUri the broker, e.g. {@code http://127.0.0.1:8400}; must equal the {@code issuer} the
- *     broker publishes (RFC 8414 section 3.3); a trailing slash is dropped
+ *     broker publishes (RFC 8414 section 3.3), or the first request fails with
+ *     {@link IssuerMismatchException} naming the issuer to use; a trailing slash is dropped
  * @param agentId the registered agent this client acts as
  * @param agentKey the agent's private P-256 JWK with a {@code kid}, as registered with the broker
  * @param clock the source of "now" for every expiry decision

@@ -20,7 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Once ended, past its deadline, or refused by the broker, the session is dead: every
  * {@link #token()} throws {@link TaskNotActiveException} and no cached token is ever returned
- * again. Thread safe.
+ * again. After {@link #end()} or the deadline the session refuses on its own, without a request:
+ * the exception's {@link TaskNotActiveException#refusedByClient()} is true and its message begins
+ * "refused by the Stint client". Thread safe.
  */
 public final class TaskSession implements AutoCloseable {
 

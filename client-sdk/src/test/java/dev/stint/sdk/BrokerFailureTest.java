@@ -1,6 +1,7 @@
 package dev.stint.sdk;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -319,6 +320,9 @@ class BrokerFailureTest {
 
     @Test
     void slowBrokerBeyondTimeoutIsUnavailable() throws Exception {
+        // Warm up first (class loading, the first key signature): only the slow mint may hit the timeout.
+        broker.mints(TASK, DEV, "tok-warm-up", 300);
+        broker.open(broker.client(), TASK, DEV).token();
         broker.answerMint(TASK, json(200, "{}").withFixedDelay(3_000));
         StintClient client = StintClient.create(broker.options().withRequestTimeout(Duration.ofMillis(300)));
         TaskSession session = broker.open(client, TASK, DEV);
@@ -434,15 +438,94 @@ class BrokerFailureTest {
                         + "key store is down");
     }
 
-    @Test
-    void metadataNamingAnotherIssuerIsUnavailable() {
-        broker.metadata("http://broker.example:8400");
+    /**
+     * An issuer other than the base URI; {port} is the broker's port, {other} another one, and
+     * {@code differs} what the message says differs.
+     */
+    record OtherIssuer(String name, String issuer, String differs) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<OtherIssuer> otherIssuers() {
+        return Stream.of(
+                new OtherIssuer("another name for the same host", "http://localhost:{port}", "the host differs"),
+                new OtherIssuer("another host", "http://broker.example:{port}", "the host differs"),
+                new OtherIssuer("another port", "http://127.0.0.1:{other}", "the port differs"),
+                new OtherIssuer("the scheme's default port", "http://127.0.0.1", "the port differs"),
+                new OtherIssuer("another scheme", "https://127.0.0.1:{port}", "the scheme differs"),
+                new OtherIssuer("the scheme in capitals", "HTTP://127.0.0.1:{port}", "the scheme differs"),
+                new OtherIssuer("a path", "http://127.0.0.1:{port}/stint", "the path differs"),
+                new OtherIssuer("another host and port", "http://broker.example:8400", "the host and port differ"),
+                new OtherIssuer("another scheme, host and port", "https://broker.example",
+                        "the scheme, host and port differ"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("otherIssuers")
+    void metadataNamingAnotherIssuerSaysWhatDiffersAndWhichUrlToUse(OtherIssuer row) {
+        int port = broker.server.port();
+        String issuer = row.issuer().replace("{port}", Integer.toString(port))
+                .replace("{other}", Integer.toString(port == 65535 ? port - 1 : port + 1));
+        broker.metadata(issuer);
 
         assertThatThrownBy(() -> broker.open(broker.client(), TASK, DEV))
-                .isInstanceOf(BrokerUnavailableException.class)
-                .hasMessage("authorization server metadata request failed: the broker answered garbage: issuer "
-                        + "'http://broker.example:8400' is not the base URI '" + broker.baseUrl()
-                        + "'; use the issuer URL as the base URI");
+                .isInstanceOfSatisfying(IssuerMismatchException.class, e -> {
+                    assertThat(e.issuer()).isEqualTo(URI.create(issuer));
+                    assertThat(e.baseUri()).isEqualTo(URI.create(broker.baseUrl()));
+                })
+                .hasMessage("authorization server metadata request failed: the broker's issuer is " + issuer
+                        + " but this client connected to " + broker.baseUrl() + " (" + row.differs() + "); use "
+                        + issuer + " as the base URI (RFC 8414 requires the issuer exactly)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("otherIssuers")
+    void metadataNamingAnotherIssuerStopsBeforeAuthentication(OtherIssuer row) {
+        int port = broker.server.port();
+        broker.metadata(row.issuer().replace("{port}", Integer.toString(port))
+                .replace("{other}", Integer.toString(port == 65535 ? port - 1 : port + 1)));
+
+        assertThatThrownBy(() -> broker.open(broker.client(), TASK, DEV))
+                .isInstanceOf(IssuerMismatchException.class);
+        assertThat(broker.authCalls()).isZero();
+        assertThat(broker.server.findAll(postRequestedFor(urlEqualTo("/v1/tasks")))).isEmpty();
+    }
+
+    @Test
+    void metadataNamingTheBaseUriWithATrailingSlashIsAccepted() throws Exception {
+        broker.metadata(broker.baseUrl() + "/");
+
+        assertThat(broker.open(broker.client(), TASK, DEV).taskId()).isEqualTo(new TaskId(TASK));
+    }
+
+    static Stream<Row> issuersThatAreNotUrls() {
+        String prefix = "authorization server metadata request failed: the broker answered garbage: ";
+        String notHttp = prefix + "field 'issuer' is not an http(s) URL with a host and no user info, query or "
+                + "fragment";
+        return Stream.of(
+                new Row("words", metadataNaming("the stint broker"), prefix + "field 'issuer' is not a URL"),
+                new Row("a relative path", metadataNaming("/stint"), notHttp),
+                new Row("another scheme", metadataNaming("ftp://127.0.0.1:8400"), notHttp),
+                new Row("a query", metadataNaming("http://127.0.0.1:8400?tenant=a"), notHttp),
+                new Row("user info", metadataNaming("http://admin@127.0.0.1:8400"), notHttp));
+    }
+
+    private static ResponseDefinitionBuilder metadataNaming(String issuer) {
+        return json(200, "{\"issuer\":\"" + issuer + "\",\"token_endpoint\":\"http://127.0.0.1/oauth2/token\"}");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("issuersThatAreNotUrls")
+    void metadataNamingAnIssuerThatIsNotAnHttpUrlIsGarbage(Row row) {
+        broker.stub(get(urlEqualTo(BrokerStub.METADATA_PATH))
+                .willReturn(row.answer()));
+
+        assertThatThrownBy(() -> broker.open(broker.client(), TASK, DEV))
+                .isExactlyInstanceOf(BrokerUnavailableException.class)
+                .hasMessage(row.message());
     }
 
     /** A token endpoint off the broker's origin; {port} is the broker's port, {other} another one. */
@@ -508,10 +591,12 @@ class BrokerFailureTest {
                 json(201, BrokerStub.taskJson(TASK, DEV, DEADLINE, "pending_approval"))));
 
         assertThatThrownBy(() -> broker.open(broker.client(), TASK, DEV))
-                .isInstanceOfSatisfying(TaskNotActiveException.class,
-                        e -> assertThat(e.taskId()).isEqualTo(new TaskId(TASK)))
-                .hasMessage("task tsk_a is no longer active: it is pending_approval "
-                        + "(HTTP 409, urn:stint:problem:task-not-active)");
+                .isInstanceOfSatisfying(TaskNotActiveException.class, e -> {
+                    assertThat(e.taskId()).isEqualTo(new TaskId(TASK));
+                    assertThat(e.refusedByClient()).isTrue();
+                })
+                .hasMessage("refused by the Stint client: the broker reports task tsk_a as pending_approval; "
+                        + "a session needs an active task");
     }
 
     @Test

@@ -60,6 +60,61 @@ class ConcurrentRefreshTest {
     }
 
     @Test
+    void noRefreshLockIsRetainedAfterManyAudiencesWereRefreshed() throws Exception {
+        KeyedLocks<Object> locks = new KeyedLocks<>();
+        AtomicInteger calls = new AtomicInteger();
+        CachedTaskTokenSource source = new CachedTaskTokenSource((taskId, tier, audience) -> {
+            calls.incrementAndGet();
+            return new TaskToken("tok-" + audience, T0.plusSeconds(300), taskId, tier, audience);
+        }, TASK, DEV, new TaskDeadline(T0.plusSeconds(3600)), new MutableClock(T0), Duration.ofSeconds(30), locks);
+
+        for (int i = 0; i < 5_000; i++) {
+            source.token("audience-" + i);
+        }
+
+        assertThat(calls.get()).isEqualTo(5_000);
+        assertThat(locks.size()).isZero();
+    }
+
+    @Test
+    void refreshLockIsRetainedOnlyWhileARefreshRuns() throws Exception {
+        KeyedLocks<Object> locks = new KeyedLocks<>();
+        CountDownLatch insideIssuer = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CachedTaskTokenSource source = new CachedTaskTokenSource((taskId, tier, audience) -> {
+            insideIssuer.countDown();
+            await(release);
+            return new TaskToken("tok", T0.plusSeconds(300), taskId, tier, audience);
+        }, TASK, DEV, new TaskDeadline(T0.plusSeconds(3600)), new MutableClock(T0), Duration.ofSeconds(30), locks);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<TaskToken> refresh = pool.submit(() -> source.token(null));
+            assertThat(insideIssuer.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(locks.size()).isEqualTo(1);
+
+            release.countDown();
+            refresh.get(5, TimeUnit.SECONDS);
+
+            assertThat(locks.size()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void failedRefreshLeavesNoLockBehind() {
+        KeyedLocks<Object> locks = new KeyedLocks<>();
+        CachedTaskTokenSource source = new CachedTaskTokenSource((taskId, tier, audience) -> {
+            throw new BrokerUnavailableException("task token request for task tsk_a failed: the broker did not "
+                    + "answer within PT5S");
+        }, TASK, DEV, new TaskDeadline(T0.plusSeconds(3600)), new MutableClock(T0), Duration.ofSeconds(30), locks);
+
+        assertThatThrownBy(() -> source.token("orders-db")).isInstanceOf(BrokerUnavailableException.class);
+
+        assertThat(locks.size()).isZero();
+    }
+
+    @Test
     void closedSourceNeverCallsIssuer() {
         AtomicInteger calls = new AtomicInteger();
         CachedTaskTokenSource source = new CachedTaskTokenSource((taskId, tier, audience) -> {

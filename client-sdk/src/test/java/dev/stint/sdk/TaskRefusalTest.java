@@ -88,6 +88,7 @@ class TaskRefusalTest {
                 .isInstanceOfSatisfying(TaskNotActiveException.class, e -> {
                     assertThat(e.status()).isEqualTo(refusal.status());
                     assertThat(e.problemType()).isEqualTo(refusal.type());
+                    assertThat(e.refusedByClient()).isFalse();
                 })
                 .hasMessage(refusal.message());
     }

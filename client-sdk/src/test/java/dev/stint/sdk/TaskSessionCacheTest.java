@@ -9,6 +9,7 @@ import static dev.stint.sdk.BrokerStub.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stint.token.TaskId;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -134,9 +135,9 @@ class TaskSessionCacheTest {
         broker.clock.set(deadline);
 
         assertThatThrownBy(shortTask::token)
-                .isInstanceOf(TaskNotActiveException.class)
-                .hasMessage("task tsk_short is no longer active: its deadline 2026-11-24T23:01:40Z has passed "
-                        + "(HTTP 409, urn:stint:problem:task-not-active)");
+                .isInstanceOfSatisfying(TaskNotActiveException.class, e -> assertThat(e.refusedByClient()).isTrue())
+                .hasMessage("refused by the Stint client: task tsk_short reached its deadline 2026-11-24T23:01:40Z; "
+                        + "open a new task");
         assertThat(broker.mintCalls("tsk_short")).isEqualTo(1);
     }
 
@@ -162,9 +163,39 @@ class TaskSessionCacheTest {
 
         assertThatThrownBy(session::token)
                 .isInstanceOf(TaskNotActiveException.class)
-                .hasMessage("task tsk_a is no longer active: it was ended by this client "
-                        + "(HTTP 409, urn:stint:problem:task-not-active)");
+                .hasMessage("refused by the Stint client: task tsk_a was ended by this session; open a new task");
         assertThat(broker.mintCalls(TASK)).isEqualTo(1);
+    }
+
+    @Test
+    void endedSessionRefusalSaysTheClientRefusedAndSendsNoRequest() throws Exception {
+        session.token();
+        session.end();
+        int requestsBefore = broker.server.getAllServeEvents().size();
+
+        // An audience never fetched before: only the session's own refusal keeps it from the broker.
+        assertThatThrownBy(() -> session.token("orders-db"))
+                .isInstanceOfSatisfying(TaskNotActiveException.class, e -> {
+                    assertThat(e.refusedByClient()).isTrue();
+                    assertThat(e.taskId()).isEqualTo(new TaskId(TASK));
+                    assertThat(e.status()).isEqualTo(409);
+                    assertThat(e.problemType()).isEqualTo(TaskNotActiveException.TASK_NOT_ACTIVE);
+                })
+                .hasMessage("refused by the Stint client: task tsk_a was ended by this session; open a new task");
+        assertThat(broker.server.getAllServeEvents()).hasSize(requestsBefore);
+    }
+
+    @Test
+    void sessionWhoseEndFailedAtBrokerStillRefusesAsTheClient() throws Exception {
+        broker.stub(post("/v1/tasks/" + TASK + "/end")
+                .willReturn(BrokerStub.problem(503, "urn:stint:problem:store-unavailable", "task store is down")));
+        assertThatThrownBy(session::end).isInstanceOf(BrokerUnavailableException.class);
+        int requestsBefore = broker.server.getAllServeEvents().size();
+
+        assertThatThrownBy(session::token)
+                .isInstanceOfSatisfying(TaskNotActiveException.class, e -> assertThat(e.refusedByClient()).isTrue())
+                .hasMessage("refused by the Stint client: task tsk_a was ended by this session; open a new task");
+        assertThat(broker.server.getAllServeEvents()).hasSize(requestsBefore);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import dev.stint.sdk.AgentKeys;
 import dev.stint.sdk.BrokerRejectedException;
 import dev.stint.sdk.BrokerUnavailableException;
+import dev.stint.sdk.IssuerMismatchException;
 import dev.stint.sdk.StintClient;
 import dev.stint.sdk.StintClientOptions;
 import dev.stint.sdk.TaskNotActiveException;
@@ -16,6 +17,7 @@ import dev.stint.token.TaskId;
 import dev.stint.token.Tier;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,19 +34,13 @@ import java.util.regex.Pattern;
  * An agent's life with Stint, end to end: make a key, open a task, use its token twice (the
  * second time from the cache), end the task, and see that the session now refuses.
  *
- * <pre>
- * keygen DIR        write DIR/agent.jwk (private, mode 0600); print the public JWKS to stdout
- * run [options]     open a task, fetch its token twice, end it
- *   --url URL       broker base URL            (env STINT_URL, default http://127.0.0.1:8400)
- *   --agent ID      registered agent id        (env STINT_AGENT_ID, required)
- *   --key FILE      private JWK file           (env STINT_AGENT_KEY, default ./agent.jwk)
- *   --tier TIER     default dev
- *   --scope SCOPE   repeatable, default db:orders:read
- *   --purpose TEXT  default "Stint SDK example: read orders"
- *   --ttl TTL       600, 600s, 10m or 1h; default 10m
- * </pre>
+ * <p>Usage: see {@link #USAGE}, printed by {@code help}. {@code --url} must be the broker's
+ * issuer exactly as its metadata names it (RFC 8414): the SDK will not use a broker whose issuer
+ * is {@code http://127.0.0.1:8400} through {@code http://localhost:8400}, and the example then
+ * says which URL to pass.
  *
- * Exit status: 0 done, 1 the broker refused or was unavailable, 2 bad usage or key file.
+ * <p>Exit status: 0 done; 1 refused (by the broker or by the SDK itself) or the broker was
+ * unavailable; 2 bad usage, a bad key file, or a {@code --url} that is not the broker's issuer.
  */
 public final class AgentExample {
 
@@ -59,7 +55,21 @@ public final class AgentExample {
             "usage: AgentExample keygen DIR",
             "       AgentExample run [--url URL] [--agent ID] [--key FILE] [--tier TIER]",
             "                        [--scope SCOPE]... [--purpose TEXT] [--ttl 600|600s|10m|1h]",
-            "environment: STINT_URL, STINT_AGENT_ID, STINT_AGENT_KEY");
+            "",
+            "keygen DIR        write DIR/" + KEY_FILE + ", the agent's private key (a secret: mode 0600;",
+            "                  keep it out of version control), and print the public JWKS to register",
+            "run               open a task, fetch its token twice (the second from the cache), end it",
+            "  --url URL       the broker's issuer, exactly as its metadata names it",
+            "                  (GET URL/.well-known/oauth-authorization-server, field issuer);",
+            "                  default " + DEFAULT_URL + ", env STINT_URL. http://localhost:N is",
+            "                  not the same issuer as http://127.0.0.1:N",
+            "  --agent ID      the registered agent id (env STINT_AGENT_ID; required)",
+            "  --key FILE      the private key written by keygen (default ./" + KEY_FILE + ",",
+            "                  env STINT_AGENT_KEY)",
+            "  --tier TIER     default " + DEFAULT_TIER.name(),
+            "  --scope SCOPE   repeatable; default " + DEFAULT_SCOPE,
+            "  --purpose TEXT  default \"" + DEFAULT_PURPOSE + "\"",
+            "  --ttl TTL       600, 600s, 10m or 1h; default 10m");
 
     private static final Pattern TTL = Pattern.compile("(\\d{1,7})([smh]?)");
 
@@ -124,11 +134,24 @@ public final class AgentExample {
         } catch (IOException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
-        } catch (BrokerRejectedException e) {
-            err.println("refused: " + e.getMessage());
+        } catch (TaskNotActiveException e) {
+            // The SDK's own refusals say so in their message; the broker's get named here.
+            err.println(e.refusedByClient() ? e.getMessage() : "refused by the broker: " + e.getMessage());
             return 1;
+        } catch (BrokerRejectedException e) {
+            err.println("refused by the broker: " + e.getMessage());
+            return 1;
+        } catch (IssuerMismatchException e) {
+            // The broker answered; the URL we were given is not the one it calls itself.
+            err.println("error: the broker's issuer is " + e.issuer() + " but you connected to " + e.baseUri()
+                    + "; pass --url " + e.issuer() + " (the issuer exactly)");
+            return 2;
         } catch (BrokerUnavailableException e) {
             err.println("broker unavailable: " + e.getMessage());
+            if (command instanceof Run run && e.getCause() instanceof ConnectException) {
+                err.println("nothing listens at " + run.url() + ": is the broker running? If it listens elsewhere"
+                        + " (./stint broker --port N), pass --url with its issuer, e.g. --url http://127.0.0.1:N");
+            }
             return 1;
         }
     }
@@ -230,7 +253,7 @@ public final class AgentExample {
         AgentKeys.writePrivate(key, file);
         // Only the JWKS goes to stdout, so it can be piped straight into agent registration.
         out.println(AgentKeys.publicJwkSetJson(key));
-        err.println("wrote private key " + file + " (mode 0600, kid " + key.getKeyID()
+        err.println("wrote private key " + file + " (a secret: mode 0600, kid " + key.getKeyID()
                 + "); register the public JWKS above with the broker");
         return 0;
     }
@@ -261,7 +284,8 @@ public final class AgentExample {
             err.println("error: the ended session still returned a token");
             return 1;
         } catch (TaskNotActiveException e) {
-            out.println("token() now  refused: " + e.getMessage());
+            // "refused by the Stint client: ...": the session refuses on its own, with no request.
+            out.println("token() now  " + e.getMessage());
         }
         return 0;
     }

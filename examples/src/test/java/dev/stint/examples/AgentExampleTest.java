@@ -23,6 +23,8 @@ import dev.stint.sdk.AgentKeys;
 import dev.stint.token.Scope;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +45,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AgentExampleTest {
 
     private static final Instant NOW = Instant.parse("2026-11-24T23:00:00Z");
+    /** Task tsk_1 as the broker describes it; %s is its status. */
+    private static final String TASK_JSON = "{\"task_id\":\"tsk_1\",\"agent_id\":\"orders-bot\",\"tier\":\"dev\","
+            + "\"purpose\":\"p\",\"scopes\":[\"db:orders:read\"],\"deadline\":\"2026-11-24T23:10:00Z\","
+            + "\"status\":\"%s\",\"opened_at\":\"2026-11-24T23:00:00Z\"}";
 
     @TempDir
     Path dir;
@@ -214,7 +220,8 @@ class AgentExampleTest {
                     .contains("(fetched from the broker)")
                     .contains("(same token, served from the cache)")
                     .contains("ended task   tsk_1 (broker reports it ended)")
-                    .contains("token() now  refused: task tsk_1 is no longer active")
+                    .contains("token() now  refused by the Stint client: task tsk_1 was ended by this session; "
+                            + "open a new task")
                     .doesNotContain(token);
             assertThat(broker.findAll(postRequestedFor(urlEqualTo("/v1/tasks/tsk_1/token")))).hasSize(1);
             assertThat(broker.findAll(postRequestedFor(urlEqualTo("/v1/tasks/tsk_1/end")))).hasSize(1);
@@ -223,21 +230,126 @@ class AgentExampleTest {
         }
     }
 
+    @Test
+    void helpExplainsThatUrlIsTheBrokersIssuer() {
+        int status = example(Map.of()).run(new String[] {"help"});
+
+        assertThat(status).isZero();
+        assertThat(out()).contains("  --url URL       the broker's issuer, exactly as its metadata names it\n")
+                .contains("default http://127.0.0.1:8400, env STINT_URL. http://localhost:N is\n"
+                        + "                  not the same issuer as http://127.0.0.1:N");
+    }
+
+    @Test
+    void urlThatIsNotTheIssuerSaysWhichUrlToPass() throws Exception {
+        WireMockServer broker = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .jettyAcceptors(1));
+        broker.start();
+        try {
+            // The broker calls itself 127.0.0.1; the user typed localhost, which reaches the same socket.
+            String issuer = "http://127.0.0.1:" + broker.port();
+            String typed = "http://localhost:" + broker.port();
+            stubBroker(broker, issuer, "unused");
+            Path key = dir.resolve("agent.jwk");
+            AgentKeys.writePrivate(AgentKeys.generate(), key);
+
+            int status = example(Map.of()).run(new String[] {"run", "--url", typed, "--agent", "orders-bot",
+                    "--key", key.toString()});
+
+            assertThat(status).isEqualTo(2);
+            assertThat(err()).isEqualTo("error: the broker's issuer is " + issuer + " but you connected to " + typed
+                    + "; pass --url " + issuer + " (the issuer exactly)" + System.lineSeparator());
+            assertThat(broker.findAll(postRequestedFor(urlEqualTo("/oauth2/token")))).isEmpty();
+        } finally {
+            broker.stop();
+        }
+    }
+
+    @Test
+    void urlWhereNothingListensSuggestsPassingTheIssuer() throws Exception {
+        int freePort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            freePort = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + freePort;
+        Path key = dir.resolve("agent.jwk");
+        AgentKeys.writePrivate(AgentKeys.generate(), key);
+
+        int status = example(Map.of("STINT_URL", url)).run(new String[] {"run", "--agent", "orders-bot",
+                "--key", key.toString()});
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err()).startsWith("broker unavailable: authorization server metadata request failed: no usable "
+                        + "answer from " + url + "/.well-known/oauth-authorization-server")
+                .endsWith("nothing listens at " + url + ": is the broker running? If it listens elsewhere "
+                        + "(./stint broker --port N), pass --url with its issuer, e.g. --url http://127.0.0.1:N"
+                        + System.lineSeparator());
+    }
+
+    @Test
+    void brokerRefusalIsReportedAsTheBrokers() throws Exception {
+        WireMockServer broker = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .jettyAcceptors(1));
+        broker.start();
+        try {
+            String base = "http://127.0.0.1:" + broker.port();
+            stubBroker(broker, base, "unused");
+            broker.stubFor(post(urlEqualTo("/v1/tasks")).willReturn(aResponse().withStatus(403)
+                    .withHeader("Content-Type", "application/problem+json")
+                    .withBody("{\"type\":\"urn:stint:problem:policy-denied\",\"title\":\"Forbidden\","
+                            + "\"status\":403,\"detail\":\"no grant for db:orders:ddl in tier dev\"}")));
+            Path key = dir.resolve("agent.jwk");
+            AgentKeys.writePrivate(AgentKeys.generate(), key);
+
+            int status = example(Map.of()).run(new String[] {"run", "--url", base, "--agent", "orders-bot",
+                    "--key", key.toString(), "--scope", "db:orders:ddl"});
+
+            assertThat(status).isEqualTo(1);
+            assertThat(err()).isEqualTo("refused by the broker: task open request (tier dev) rejected: no grant "
+                    + "for db:orders:ddl in tier dev (HTTP 403, urn:stint:problem:policy-denied)"
+                    + System.lineSeparator());
+        } finally {
+            broker.stop();
+        }
+    }
+
+    @Test
+    void taskAwaitingApprovalIsReportedAsTheClientsOwnRefusal() throws Exception {
+        WireMockServer broker = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .jettyAcceptors(1));
+        broker.start();
+        try {
+            String base = "http://127.0.0.1:" + broker.port();
+            stubBroker(broker, base, "unused");
+            broker.stubFor(post(urlEqualTo("/v1/tasks"))
+                    .willReturn(json(201, String.format(TASK_JSON, "pending_approval"))));
+            Path key = dir.resolve("agent.jwk");
+            AgentKeys.writePrivate(AgentKeys.generate(), key);
+
+            int status = example(Map.of()).run(new String[] {"run", "--url", base, "--agent", "orders-bot",
+                    "--key", key.toString()});
+
+            assertThat(status).isEqualTo(1);
+            assertThat(err()).isEqualTo("refused by the Stint client: the broker reports task tsk_1 as "
+                    + "pending_approval; a session needs an active task" + System.lineSeparator());
+        } finally {
+            broker.stop();
+        }
+    }
+
     private static void stubBroker(WireMockServer broker, String base, String token) {
-        String task = "{\"task_id\":\"tsk_1\",\"agent_id\":\"orders-bot\",\"tier\":\"dev\",\"purpose\":\"p\","
-                + "\"scopes\":[\"db:orders:read\"],\"deadline\":\"2026-11-24T23:10:00Z\",\"status\":\"%s\","
-                + "\"opened_at\":\"2026-11-24T23:00:00Z\"}";
         broker.stubFor(get(urlEqualTo("/.well-known/oauth-authorization-server")).willReturn(json(200,
                 "{\"issuer\":\"" + base + "\",\"token_endpoint\":\"" + base + "/oauth2/token\"}")));
         broker.stubFor(post(urlEqualTo("/oauth2/token")).willReturn(json(200,
                 "{\"access_token\":\"agent-token\",\"token_type\":\"Bearer\",\"expires_in\":300}")));
-        broker.stubFor(post(urlEqualTo("/v1/tasks")).willReturn(json(201, String.format(task, "active"))));
+        broker.stubFor(post(urlEqualTo("/v1/tasks")).willReturn(json(201, String.format(TASK_JSON, "active"))));
         broker.stubFor(post(urlEqualTo("/v1/tasks/tsk_1/token")).willReturn(json(200,
                 "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":300,"
                         + "\"expires_at\":\"2026-11-24T23:05:00Z\",\"task_id\":\"tsk_1\",\"tier\":\"dev\","
                         + "\"audience\":\"urn:stint:tier:dev\",\"scope\":\"db:orders:read\"}")));
-        broker.stubFor(post(urlEqualTo("/v1/tasks/tsk_1/end")).willReturn(json(200, String.format(task, "ended"))));
-        broker.stubFor(get(urlMatching("/v1/tasks/tsk_1")).willReturn(json(200, String.format(task, "ended"))));
+        broker.stubFor(post(urlEqualTo("/v1/tasks/tsk_1/end"))
+                .willReturn(json(200, String.format(TASK_JSON, "ended"))));
+        broker.stubFor(get(urlMatching("/v1/tasks/tsk_1")).willReturn(json(200, String.format(TASK_JSON, "ended"))));
     }
 
     private static String b64(String json) {
