@@ -122,7 +122,7 @@ public class MintBenchmark {
         service = new DefaultTaskService(ISSUER, store, new AuditLog(store, clock), policy, keys, TASK_TOKEN_TTL,
                 new TaskEnder(List.of()), clock);
         Task task = join(service.open(caller,
-                new OpenTaskRequest(null, "dev", "bench", List.of("db:orders:read"), 28_800L)));
+                new OpenTaskRequest(null, "dev", "bench", List.of("db:orders:read"), 28_800L))).task();
         taskId = task.id();
         join(service.mint(caller, taskId, request)); // fail in set-up, not as a measured exception
     }

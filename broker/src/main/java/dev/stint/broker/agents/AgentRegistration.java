@@ -2,6 +2,7 @@ package dev.stint.broker.agents;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -12,6 +13,7 @@ import dev.stint.broker.http.FreeText;
 import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.policy.Policy;
 import dev.stint.token.AgentId;
+import dev.stint.token.HeaderText;
 import dev.stint.token.Tier;
 import java.text.ParseException;
 import java.time.Instant;
@@ -82,6 +84,11 @@ public record AgentRegistration(
             if (kid == null || kid.isBlank() || kid.length() > 128) {
                 throw RejectedException.badRequest("every key in jwks needs a kid of 1-128 characters");
             }
+            if (!kid.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                // A kid is echoed in logs, audit reasons and answers: no NUL, ESC or bidi overrides.
+                throw RejectedException.badRequest("a kid in jwks has control, non-ASCII or invisible characters;"
+                        + " use 1-128 printable ASCII characters");
+            }
             if (!kids.add(kid)) {
                 throw RejectedException.badRequest("jwks has two keys with the same kid");
             }
@@ -102,8 +109,23 @@ public record AgentRegistration(
             if (key instanceof RSAKey rsa && rsa.size() < 2048) {
                 throw RejectedException.badRequest("RSA keys must be at least 2048 bits");
             }
+            Set<JWSAlgorithm> allowed = algorithmsFor(key);
+            if (key.getAlgorithm() != null && !allowed.contains(key.getAlgorithm())) {
+                // A key pinned to "none", or to HMAC on a public key, invites algorithm confusion.
+                throw RejectedException.badRequest("key " + HeaderText.keyId(kid) + " declares alg "
+                        + HeaderText.algorithm(key.getAlgorithm().getName()) + "; a key of this type may only declare "
+                        + String.join(" or ", allowed.stream().map(JWSAlgorithm::getName).sorted().toList()));
+            }
             keys.add(key.toPublicJWK());
         }
         return new JWKSet(keys);
+    }
+
+    /** The signature algorithms a key of this type and curve may be used with here. */
+    private static Set<JWSAlgorithm> algorithmsFor(JWK key) {
+        if (key instanceof ECKey ec) {
+            return Set.of(Curve.P_256.equals(ec.getCurve()) ? JWSAlgorithm.ES256 : JWSAlgorithm.ES384);
+        }
+        return Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256);
     }
 }

@@ -14,6 +14,10 @@ public final class FreeText {
         if (value.length() > max) {
             throw RejectedException.badRequest(field + " is longer than " + max + " characters");
         }
+        if (value.codePoints().anyMatch(c -> Character.getType(c) == Character.SURROGATE)) {
+            // A lone surrogate is not a character: stored, it would read back as '?'.
+            throw RejectedException.badRequest(field + " contains an unpaired surrogate; send valid Unicode text");
+        }
         if (value.codePoints().anyMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029
                 || Character.getType(c) == Character.FORMAT)) {
             throw RejectedException.badRequest(field + " contains control or invisible formatting characters");
@@ -29,7 +33,9 @@ public final class FreeText {
         if (message == null) {
             return "";
         }
-        String plain = message.replaceAll("[^A-Za-z0-9 ,.:/()_-]", "");
+        // Library messages may name the Java exception they wrap: the client is told what, not how.
+        String plain = message.replaceAll("\\b[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+\\.[A-Z][A-Za-z0-9_$]*(: )?", "")
+                .replaceAll("[^A-Za-z0-9 ,.:/()_-]", "");
         return plain.length() <= 160 ? plain : plain.substring(0, 160);
     }
 }

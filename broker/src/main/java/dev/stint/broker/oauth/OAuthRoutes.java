@@ -104,9 +104,10 @@ public final class OAuthRoutes {
         body.put("response_types_supported", List.of());
         body.put("token_endpoint_auth_methods_supported", List.of("private_key_jwt"));
         body.put("token_endpoint_auth_signing_alg_values_supported", algorithms());
-        body.put("introspection_endpoint_auth_methods_supported", List.of("private_key_jwt"));
+        // RFC 8414 allows access token types here: "Bearer" says an agent or admin token authenticates too.
+        body.put("introspection_endpoint_auth_methods_supported", List.of("private_key_jwt", "Bearer"));
         body.put("introspection_endpoint_auth_signing_alg_values_supported", algorithms());
-        body.put("revocation_endpoint_auth_methods_supported", List.of("private_key_jwt"));
+        body.put("revocation_endpoint_auth_methods_supported", List.of("private_key_jwt", "Bearer"));
         body.put("revocation_endpoint_auth_signing_alg_values_supported", algorithms());
         ctx.response().putHeader("Content-Type", "application/json").end(Json.write(body));
     }

@@ -45,6 +45,7 @@ public final class DefaultTaskService implements TaskService {
 
     static final int MAX_SCOPES = 32;
     static final long MAX_TTL_SECONDS = 366L * 24 * 3600;
+    private static final String TIER_URN = "urn:stint:tier:";
     private static final Pattern AUDIENCE = Pattern.compile("[\\x21-\\x7e]{1,256}");
 
     private final String issuer;
@@ -79,11 +80,11 @@ public final class DefaultTaskService implements TaskService {
 
     /** The audience of task tokens when the caller names none. */
     public static String defaultAudience(Tier tier) {
-        return "urn:stint:tier:" + tier.name();
+        return TIER_URN + tier.name();
     }
 
     @Override
-    public Future<Task> open(Caller.AgentCaller caller, OpenTaskRequest request) {
+    public Future<OpenedTask> open(Caller.AgentCaller caller, OpenTaskRequest request) {
         Agent agent = caller.agent();
         TaskId id;
         Tier tier;
@@ -108,6 +109,7 @@ public final class DefaultTaskService implements TaskService {
                     new RejectedException(403, ProblemType.POLICY_DENIED, decision.reason()));
         }
         TaskDeadline deadline = TaskDeadline.after(now, decision.ttl());
+        boolean ttlCapped = ttl != null && decision.ttl().compareTo(ttl) < 0;
         Task task = new Task(id, agent.id(), tier, purpose, scopes, now, deadline, TaskStatus.ACTIVE, null, null);
         return store.write(tx -> {
             requireStillAuthorised(tx, caller, now);
@@ -117,7 +119,7 @@ public final class DefaultTaskService implements TaskService {
             }
             new AuditRows(tx).append(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.ALLOW, agent.id().value(),
                     id.value(), tier.name(), scopeText, decision.reason() + "; deadline " + deadline.at()), now);
-            return task;
+            return new OpenedTask(task, ttlCapped);
         }).recover(failure -> failure instanceof RejectedException rejected
                 ? audit.reject(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.DENY,
                         agent.id().value(), id.value(), tier.name(), scopeText, rejected.reason()), rejected)
@@ -171,7 +173,9 @@ public final class DefaultTaskService implements TaskService {
                         agent.id().value(), id.value(), task.tier().name(), scopeText, refusal.get().reason()),
                         refusal.get());
             }
-            String audience = requestedAudience != null ? requestedAudience : defaultAudience(task.tier());
+            // The task's own tier URN, in any case, is named the one canonical way verifiers pin.
+            String audience = requestedAudience == null || requestedAudience.equalsIgnoreCase(defaultAudience(task.tier()))
+                    ? defaultAudience(task.tier()) : requestedAudience;
             TaskClaims claims = new TaskClaims(issuer, agent.id(), audience, now, now, expiresAt,
                     OpaqueTokens.randomId(), task.id(), task.tier(), task.scopes(), task.deadline(), agent.owner(),
                     List.of());
@@ -248,7 +252,10 @@ public final class DefaultTaskService implements TaskService {
 
     /** Stint's own tier audiences are pinned: a dev task's token never names prod as its audience. */
     private static Optional<RejectedException> otherTiersAudience(String audience, Tier tier) {
-        if (audience != null && audience.startsWith("urn:stint:tier:") && !audience.equals(defaultAudience(tier))) {
+        // URNs compare case-insensitively in their "urn" and namespace parts (RFC 8141), and Stint's
+        // tier names are lower case: URN:STINT:TIER:prod names prod as surely as urn:stint:tier:prod.
+        if (audience != null && audience.regionMatches(true, 0, TIER_URN, 0, TIER_URN.length())
+                && !audience.equalsIgnoreCase(defaultAudience(tier))) {
             return Optional.of(RejectedException.forbidden("audience " + audience + " belongs to another tier; tokens"
                     + " of a " + tier + " task are for " + defaultAudience(tier) + " or a service's own audience"));
         }

@@ -39,10 +39,14 @@ public final class TaskRoutes {
         bearer.agent(ctx)
                 .compose(caller -> Attempt.of(() -> Json.body(ctx, OpenTaskRequest.class))
                         .compose(request -> tasks.open(caller, request)))
-                .onSuccess(task -> ctx.response().setStatusCode(201)
-                        .putHeader("Content-Type", "application/json")
-                        .putHeader("Location", "/v1/tasks/" + task.id())
-                        .end(Json.write(json(task, clock.instant()))))
+                .onSuccess(opened -> {
+                    Map<String, Object> body = json(opened.task(), clock.instant());
+                    body.put("ttl_capped", opened.ttlCapped());
+                    ctx.response().setStatusCode(201)
+                            .putHeader("Content-Type", "application/json")
+                            .putHeader("Location", "/v1/tasks/" + opened.task().id())
+                            .end(Json.write(body));
+                })
                 .onFailure(ctx::fail);
     }
 

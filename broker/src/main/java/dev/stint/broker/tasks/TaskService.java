@@ -12,8 +12,11 @@ import io.vertx.core.Future;
  */
 public interface TaskService {
 
-    /** Opens a task for the calling agent, if the policy allows; the deadline is fixed here. */
-    Future<Task> open(Caller.AgentCaller caller, OpenTaskRequest request);
+    /**
+     * Opens a task for the calling agent, if the policy allows; the deadline is fixed here. A
+     * requested lifetime above the tier's maximum is capped, and the answer says so.
+     */
+    Future<OpenedTask> open(Caller.AgentCaller caller, OpenTaskRequest request);
 
     /** The task as of now (its owner or the admin); another agent's task is "not found". */
     Future<Task> get(Caller caller, TaskId id);

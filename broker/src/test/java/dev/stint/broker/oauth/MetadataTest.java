@@ -95,12 +95,21 @@ class MetadataTest {
 
         assertThat(strings(metadata.get("grant_types_supported"))).containsExactly("client_credentials");
         assertThat(strings(metadata.get("response_types_supported"))).isEmpty();
+        assertThat(strings(metadata.get("token_endpoint_auth_methods_supported"))).containsExactly("private_key_jwt");
         for (String endpoint : List.of("token", "introspection", "revocation")) {
-            assertThat(strings(metadata.get(endpoint + "_endpoint_auth_methods_supported"))).as(endpoint)
-                    .containsExactly("private_key_jwt");
             assertThat(strings(metadata.get(endpoint + "_endpoint_auth_signing_alg_values_supported"))).as(endpoint)
                     .containsExactly("ES256", "ES384", "PS256", "RS256")
                     .doesNotContain("none", "HS256");
+        }
+    }
+
+    @Test
+    void introspectionAndRevocationAdvertiseTheBearerTokensTheyAccept() {
+        JsonNode metadata = broker.get("/.well-known/oauth-authorization-server", null).json();
+
+        for (String endpoint : List.of("introspection", "revocation")) {
+            assertThat(strings(metadata.get(endpoint + "_endpoint_auth_methods_supported"))).as(endpoint)
+                    .containsExactly("private_key_jwt", "Bearer");
         }
     }
 

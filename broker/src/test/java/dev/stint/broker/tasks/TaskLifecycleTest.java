@@ -56,6 +56,40 @@ class TaskLifecycleTest {
 
         assertThat(opened.status()).isEqualTo(201);
         assertThat(opened.text("deadline")).isEqualTo(START.plus(Duration.ofHours(2)).toString());
+        assertThat(opened.json().get("ttl_capped").asBoolean()).isTrue();
+    }
+
+    @Test
+    void ttlWithinTheTierMaximumIsNotCapped() {
+        Response asked = broker.openTask(agentToken, "staging", "[\"db:orders:read\"]", 7_200L);
+        Response defaulted = broker.openTask(agentToken, "staging", "[\"db:orders:read\"]", null);
+
+        assertThat(asked.json().get("ttl_capped").asBoolean()).isFalse();
+        assertThat(defaulted.json().get("ttl_capped").asBoolean()).isFalse();
+    }
+
+    @Test
+    void audienceNamingAnotherTierInAnyCaseIsRefused() {
+        String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
+
+        for (String audience : new String[] {"URN:STINT:TIER:prod", "urn:Stint:Tier:staging", "Urn:stint:tier:PROD"}) {
+            Response refused = broker.postJson("/v1/tasks/" + taskId + "/token",
+                    "{\"audience\":\"" + audience + "\"}", agentToken);
+
+            assertThat(refused.status()).as(audience).isEqualTo(403);
+            assertThat(refused.text("detail")).as(audience).contains("belongs to another tier");
+        }
+    }
+
+    @Test
+    void ownTiersAudienceInAnotherCaseIsMintedInItsCanonicalForm() {
+        String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
+
+        Response minted = broker.postJson("/v1/tasks/" + taskId + "/token", "{\"audience\":\"URN:STINT:TIER:dev\"}",
+                agentToken);
+
+        assertThat(minted.status()).isEqualTo(200);
+        assertThat(minted.text("audience")).isEqualTo("urn:stint:tier:dev");
     }
 
     @Test
