@@ -33,6 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  * A broker process killed with SIGKILL in the middle of minting loses nothing it answered:
  * every token a client received is on the audit log and known to introspection after restart,
  * and the hash chain is intact. The broker runs as a real separate JVM on the real clock.
+ *
+ * <p>What this proves, and what it does not: kill -9 ends the process but leaves the operating
+ * system's page cache alone, so this proves commit-before-answer (no answer leaves before its
+ * unit committed), not that the commit reached the disk. That part rests on the store syncing
+ * every group commit ({@code synchronous=FULL} in write-ahead-log mode, one sync per batch),
+ * which only a power cut or a virtual machine's hard reset would test.
  */
 class CrashDurabilityTest {
 

@@ -5,6 +5,10 @@ import static dev.stint.broker.policy.PolicyFixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.stint.broker.agents.Agent;
 import dev.stint.token.Tier;
 import java.io.IOException;
@@ -14,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,10 +61,23 @@ class ReloadingPolicyTest {
     private Path file;
     private final Agent demo = agent("demo-agent", "dev");
 
+    /** What the policy logs, captured: the rejections these tests provoke are asserted, not printed. */
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger log = (Logger) LoggerFactory.getLogger(ReloadingPolicy.class);
+
     @BeforeEach
     void writeFirstVersion() throws IOException {
         file = dir.resolve("policy.yaml");
         write(V1, T0);
+        logged.start();
+        log.addAppender(logged);
+        log.setAdditive(false);
+    }
+
+    @AfterEach
+    void restoreLogging() {
+        log.detachAppender(logged);
+        log.setAdditive(true);
     }
 
     private void write(String text, Instant modified) throws IOException {
@@ -143,6 +162,20 @@ class ReloadingPolicyTest {
         assertThat(mayWrite(policy)).isFalse();
         assertThat(policy.tier(new Tier("dev"))).map(TierPolicy::maxTtl).contains(Duration.ofHours(8));
         assertThat(policy.lastError()).contains(BROKEN_MESSAGE);
+    }
+
+    @Test
+    void rejectedFileIsLoggedOnceAsAnErrorWhileItIsUnchanged() throws Exception {
+        ReloadingPolicy policy = ReloadingPolicy.load(file);
+        write(BROKEN, T0.plusSeconds(10));
+
+        policy.reloadIfChanged();
+        policy.reloadIfChanged();
+
+        assertThat(logged.list).hasSize(1);
+        assertThat(logged.list.get(0).getLevel()).isEqualTo(Level.ERROR);
+        assertThat(logged.list.get(0).getFormattedMessage())
+                .isEqualTo("policy file rejected, keeping the previous policy: " + BROKEN_MESSAGE);
     }
 
     @Test
