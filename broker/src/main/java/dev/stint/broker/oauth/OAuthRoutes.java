@@ -274,7 +274,7 @@ public final class OAuthRoutes {
     private Future<Map<String, Object>> taskTokenStatus(TaskClaims claims, Instant now, Map<String, Object> inactive) {
         return store.read(tx -> {
             Optional<IssuedToken> issued = new TokenRows(tx).byJti(claims.jwtId());
-            Optional<Task> task = new TaskRows(tx).find(claims.taskId());
+            Optional<Task> task = new TaskRows(tx).find(claims.subject(), claims.taskId());
             Optional<Agent> agent = new AgentRows(tx).find(claims.subject());
             if (issued.isEmpty() || !issued.get().isActiveAt(now) || task.isEmpty() || !task.get().isActiveAt(now)
                     || agent.isEmpty() || !agent.get().isActive()) {

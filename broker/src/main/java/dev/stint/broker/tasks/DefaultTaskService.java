@@ -25,6 +25,7 @@ import dev.stint.token.KeyUnavailableException;
 import dev.stint.token.Scope;
 import dev.stint.token.TaskClaims;
 import dev.stint.token.TaskDeadline;
+import dev.stint.token.AgentId;
 import dev.stint.token.TaskId;
 import dev.stint.token.Tier;
 import dev.stint.broker.tokens.OpaqueTokens;
@@ -62,7 +63,11 @@ public final class DefaultTaskService implements TaskService {
      * agent and the agent token under the store's single writer, so a stale entry can cost a
      * wasted signature, never an unwarranted token.
      */
-    private final Cache<TaskId, Task> recentTasks;
+    private final Cache<TaskKey, Task> recentTasks;
+
+    /** A task's identity: ids are unique per agent. */
+    private record TaskKey(AgentId agent, TaskId id) {
+    }
 
     public DefaultTaskService(String issuer, Store store, AuditLog audit, Policy policy, BrokerKeys keys,
             Duration taskTokenTtl, TaskEnder ender, Clock clock) {
@@ -115,7 +120,7 @@ public final class DefaultTaskService implements TaskService {
             requireStillAuthorised(tx, caller, now);
             if (!new TaskRows(tx).insert(task)) {
                 throw new RejectedException(409, ProblemType.TASK_EXISTS,
-                        "task " + id + " already exists; choose another task_id or omit it");
+                        "you already have a task " + id + "; choose another task_id or omit it");
             }
             new AuditRows(tx).append(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.ALLOW, agent.id().value(),
                     id.value(), tier.name(), scopeText, decision.reason() + "; deadline " + deadline.at()), now);
@@ -127,23 +132,24 @@ public final class DefaultTaskService implements TaskService {
     }
 
     @Override
-    public Future<Task> get(Caller caller, TaskId id) {
-        return store.read(tx -> owned(tx, caller, id));
+    public Future<Task> get(Caller caller, TaskRef ref) {
+        return store.read(tx -> owned(tx, caller, ref));
     }
 
     @Override
-    public Future<Task> end(Caller caller, TaskId id) {
+    public Future<Task> end(Caller caller, TaskRef ref) {
         Instant now = clock.instant();
+        TaskId id = ref.id();
         return store.write(tx -> {
-            Task task = owned(tx, caller, id);
+            Task task = owned(tx, caller, ref);
             if (task.status().isFinal()) {
                 return task;
             }
             ender.end(tx, task, task.deadline().hasPassed(now)
                     ? TaskEnder.Ending.deadlinePassed(task, caller.actor(), "task.end")
                     : TaskEnder.Ending.byCaller(caller.actor()), now);
-            return new TaskRows(tx).find(id).orElseThrow();
-        }).onComplete(done -> recentTasks.invalidate(id))
+            return new TaskRows(tx).find(task.agentId(), id).orElseThrow();
+        }).onSuccess(task -> recentTasks.invalidate(new TaskKey(task.agentId(), id)))
                 .recover(failure -> failure instanceof RejectedException rejected
                         ? audit.reject(new AuditEvent(caller.actor(), "task.end", AuditEvent.Decision.DENY,
                                 caller instanceof Caller.AgentCaller a ? a.agent().id().value() : null, id.value(),
@@ -190,7 +196,7 @@ public final class DefaultTaskService implements TaskService {
                 // as of when it runs (the writer may have had a queue).
                 Instant at = clock.instant();
                 requireStillAuthorised(tx, caller, at);
-                Task current = owned(tx, caller, id);
+                Task current = owned(tx, caller, TaskRef.of(id));
                 if (!current.isActiveAt(at)) {
                     throw notActive(current, at);
                 }
@@ -202,7 +208,7 @@ public final class DefaultTaskService implements TaskService {
                                 + " (deadline " + task.deadline().at() + ")"), at);
                 return new MintedToken(token, claims);
             }).recover(failure -> {
-                recentTasks.invalidate(id);
+                recentTasks.invalidate(new TaskKey(agent.id(), id));
                 return failure instanceof RejectedException rejected
                         ? audit.reject(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.DENY,
                                 agent.id().value(), id.value(), task.tier().name(), scopeText, rejected.reason()),
@@ -213,13 +219,13 @@ public final class DefaultTaskService implements TaskService {
     }
 
     /** The caller's task, from the recent-task hint or the store. */
-    private Future<Task> task(Caller caller, TaskId id) {
-        Task recent = recentTasks.getIfPresent(id);
-        if (recent != null && (!(caller instanceof Caller.AgentCaller agent)
-                || recent.agentId().equals(agent.agent().id()))) {
+    private Future<Task> task(Caller.AgentCaller caller, TaskId id) {
+        TaskKey key = new TaskKey(caller.agent().id(), id);
+        Task recent = recentTasks.getIfPresent(key);
+        if (recent != null) {
             return Future.succeededFuture(recent);
         }
-        return store.read(tx -> owned(tx, caller, id)).onSuccess(task -> recentTasks.put(id, task));
+        return store.read(tx -> owned(tx, caller, TaskRef.of(id))).onSuccess(task -> recentTasks.put(key, task));
     }
 
     /** The agent is still active and its token still unrevoked, as of this transaction. */
@@ -294,14 +300,33 @@ public final class DefaultTaskService implements TaskService {
                 "task " + task.id() + " is not active: " + when + "; open a new task");
     }
 
-    private static Task owned(Tx tx, Caller caller, TaskId id) throws RejectedException, UnavailableException {
-        Optional<Task> task = new TaskRows(tx).find(id);
-        if (task.isEmpty() || caller instanceof Caller.AgentCaller agent
-                && !task.get().agentId().equals(agent.agent().id())) {
-            // Another agent's task is indistinguishable from a missing one.
-            throw RejectedException.notFound(ProblemType.TASK_NOT_FOUND, "task " + id + " not found");
+    /**
+     * The task a request names. An agent names only its own tasks: ids are unique per agent, so
+     * another agent's task of the same id is never even read. The admin reads any agent's, and
+     * must say whose when several agents have a task of that id.
+     */
+    private static Task owned(Tx tx, Caller caller, TaskRef ref) throws RejectedException, UnavailableException {
+        TaskRows tasks = new TaskRows(tx);
+        RejectedException notFound = RejectedException.notFound(ProblemType.TASK_NOT_FOUND,
+                "task " + ref.id() + " not found");
+        if (caller instanceof Caller.AgentCaller agent) {
+            if (ref.agent() != null && !ref.agent().equals(agent.agent().id())) {
+                throw notFound;
+            }
+            return tasks.find(agent.agent().id(), ref.id()).orElseThrow(() -> notFound);
         }
-        return task.get();
+        if (ref.agent() != null) {
+            return tasks.find(ref.agent(), ref.id()).orElseThrow(() -> notFound);
+        }
+        List<Task> found = tasks.withId(ref.id(), 2);
+        if (found.isEmpty()) {
+            throw notFound;
+        }
+        if (found.size() > 1) {
+            throw new RejectedException(409, ProblemType.INVALID_REQUEST, "several agents have a task " + ref.id()
+                    + "; name the agent with ?agent_id=");
+        }
+        return found.get(0);
     }
 
     private static TaskId taskId(String value) throws RejectedException {

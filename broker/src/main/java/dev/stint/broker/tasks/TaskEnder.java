@@ -78,11 +78,12 @@ public final class TaskEnder {
      * @return {@code false} when it had already ended: nothing changes and nothing is recorded
      */
     public boolean end(Tx tx, Task task, Ending ending, Instant at) throws UnavailableException {
-        if (!new TaskRows(tx).finish(task.id(), ending.status(), at, ending.reason())) {
+        if (!new TaskRows(tx).finish(task.agentId(), task.id(), ending.status(), at, ending.reason())) {
             return false;
         }
         List<String> revoked = new ArrayList<>();
-        revoked.add(new TokenRows(tx).revokeOfTask(task.id(), at, ending.reason()) + " token(s) revoked");
+        revoked.add(new TokenRows(tx).revokeOfTask(task.agentId(), task.id(), at, ending.reason())
+                + " token(s) revoked");
         for (TaskCredentials more : credentials) {
             String done = more.revokeAll(tx, task, at, ending.reason());
             if (!done.isEmpty()) {

@@ -5,6 +5,7 @@ import dev.stint.broker.auth.BearerAuthenticator;
 import dev.stint.broker.http.Attempt;
 import dev.stint.broker.http.Json;
 import dev.stint.token.Scope;
+import dev.stint.token.AgentId;
 import dev.stint.token.TaskId;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -52,7 +53,7 @@ public final class TaskRoutes {
 
     private void get(RoutingContext ctx) {
         bearer.any(ctx)
-                .compose(caller -> Attempt.of(() -> taskId(ctx)).compose(id -> tasks.get(caller, id)))
+                .compose(caller -> Attempt.of(() -> taskRef(ctx)).compose(ref -> tasks.get(caller, ref)))
                 .onSuccess(task -> ctx.response().putHeader("Content-Type", "application/json")
                         .end(Json.write(json(task, clock.instant()))))
                 .onFailure(ctx::fail);
@@ -60,7 +61,7 @@ public final class TaskRoutes {
 
     private void end(RoutingContext ctx) {
         bearer.any(ctx)
-                .compose(caller -> Attempt.of(() -> taskId(ctx)).compose(id -> tasks.end(caller, id)))
+                .compose(caller -> Attempt.of(() -> taskRef(ctx)).compose(ref -> tasks.end(caller, ref)))
                 .onSuccess(task -> ctx.response().putHeader("Content-Type", "application/json")
                         .end(Json.write(json(task, clock.instant()))))
                 .onFailure(ctx::fail);
@@ -107,6 +108,16 @@ public final class TaskRoutes {
             body.put("end_reason", task.endReason());
         }
         return body;
+    }
+
+    /** The task of the path, and the agent of {@code ?agent_id=} when the admin names one. */
+    private static TaskRef taskRef(RoutingContext ctx) throws RejectedException {
+        String agent = ctx.queryParams().get("agent_id");
+        try {
+            return new TaskRef(taskId(ctx), agent == null ? null : new AgentId(agent));
+        } catch (IllegalArgumentException e) {
+            throw RejectedException.badRequest(e.getMessage());
+        }
     }
 
     private static TaskId taskId(RoutingContext ctx) throws RejectedException {

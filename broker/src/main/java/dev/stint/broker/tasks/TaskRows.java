@@ -30,15 +30,27 @@ public final class TaskRows {
         this.tx = Objects.requireNonNull(tx, "tx");
     }
 
-    public Optional<Task> find(TaskId id) throws UnavailableException {
-        return tx.one("SELECT " + COLUMNS + " FROM tasks WHERE task_id = ?" + lock(),
-                ps -> set(ps, 1, id.value()), TaskRows::row);
+    /** The agent's task of that id; task ids are unique per agent only. */
+    public Optional<Task> find(AgentId agent, TaskId id) throws UnavailableException {
+        return tx.one("SELECT " + COLUMNS + " FROM tasks WHERE agent_id = ? AND task_id = ?" + lock(), ps -> {
+            set(ps, 1, agent.value());
+            set(ps, 2, id.value());
+        }, TaskRows::row);
     }
 
-    /** @return {@code false} when a task with that id exists already (nothing changes) */
+    /** Every agent's task of that id (the admin's view), at most {@code limit}, oldest first. */
+    public List<Task> withId(TaskId id, int limit) throws UnavailableException {
+        return tx.many("SELECT " + COLUMNS + " FROM tasks WHERE task_id = ? ORDER BY opened_at LIMIT ?" + lock(),
+                ps -> {
+                    set(ps, 1, id.value());
+                    ps.setInt(2, limit);
+                }, TaskRows::row);
+    }
+
+    /** @return {@code false} when this agent has a task with that id already (nothing changes) */
     public boolean insert(Task task) throws UnavailableException {
         return tx.update("INSERT INTO tasks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (task_id) DO NOTHING", ps -> {
+                + " ON CONFLICT (agent_id, task_id) DO NOTHING", ps -> {
                     set(ps, 1, task.id().value());
                     set(ps, 2, task.agentId().value());
                     set(ps, 3, task.tier().name());
@@ -57,16 +69,18 @@ public final class TaskRows {
      *
      * @return {@code false} when the task was not in a non-final status
      */
-    public boolean finish(TaskId id, TaskStatus status, Instant at, String reason) throws UnavailableException {
+    public boolean finish(AgentId agent, TaskId id, TaskStatus status, Instant at, String reason)
+            throws UnavailableException {
         if (!status.isFinal()) {
             throw new IllegalArgumentException("finish needs a final status");
         }
         return tx.update("UPDATE tasks SET status = ?, ended_at = ?, end_reason = ?"
-                + " WHERE task_id = ? AND status IN " + OPEN, ps -> {
+                + " WHERE agent_id = ? AND task_id = ? AND status IN " + OPEN, ps -> {
                     set(ps, 1, status.wireName());
                     set(ps, 2, at);
                     set(ps, 3, reason);
-                    set(ps, 4, id.value());
+                    set(ps, 4, agent.value());
+                    set(ps, 5, id.value());
                 }) == 1;
     }
 

@@ -18,11 +18,11 @@ public interface TaskService {
      */
     Future<OpenedTask> open(Caller.AgentCaller caller, OpenTaskRequest request);
 
-    /** The task as of now (its owner or the admin); another agent's task is "not found". */
-    Future<Task> get(Caller caller, TaskId id);
+    /** The task as of now (its owner or the admin); an agent only ever sees its own tasks. */
+    Future<Task> get(Caller caller, TaskRef ref);
 
     /** Ends the task and revokes everything issued for it. Idempotent. */
-    Future<Task> end(Caller caller, TaskId id);
+    Future<Task> end(Caller caller, TaskRef ref);
 
     /** Mints a task token whose {@code exp} is never after the task's deadline. */
     Future<MintedToken> mint(Caller.AgentCaller caller, TaskId id, MintRequest request);

@@ -69,13 +69,14 @@ public final class TokenRows {
                 }) == 1;
     }
 
-    /** Revokes every unrevoked token of a task; returns how many. */
-    public int revokeOfTask(TaskId taskId, Instant at, String reason) throws UnavailableException {
+    /** Revokes every unrevoked token of the agent's task; returns how many. */
+    public int revokeOfTask(AgentId agentId, TaskId taskId, Instant at, String reason) throws UnavailableException {
         return tx.update("UPDATE issued_tokens SET revoked_at = ?, revoke_reason = ?"
-                + " WHERE task_id = ? AND revoked_at IS NULL", ps -> {
+                + " WHERE task_id = ? AND agent_id = ? AND revoked_at IS NULL", ps -> {
                     set(ps, 1, at);
                     set(ps, 2, reason);
                     set(ps, 3, taskId.value());
+                    set(ps, 4, agentId.value());
                 });
     }
 

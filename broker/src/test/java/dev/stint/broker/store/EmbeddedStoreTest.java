@@ -39,7 +39,7 @@ class EmbeddedStoreTest extends StoreContract {
             assertThatThrownBy(() -> s.executeUpdate("UPDATE tasks SET deadline = deadline + 3600000"))
                     .hasMessageContaining("fixed when it is opened");
         }
-        var v1 = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1"))));
+        var v1 = await(store.read(tx -> new TaskRows(tx).find(AGENT, new TaskId("t-1"))));
         assertThat(v1.orElseThrow().deadline().at())
                 .isEqualTo(T0.plusSeconds(60));
     }
@@ -53,6 +53,31 @@ class EmbeddedStoreTest extends StoreContract {
                     .hasMessageContaining("append-only");
             assertThatThrownBy(() -> s.executeUpdate("DELETE FROM audit_log"))
                     .hasMessageContaining("append-only");
+        }
+    }
+
+    @Test
+    void storeMadeBeforeTaskIdsWerePerAgentKeepsItsTasks() throws Exception {
+        store.close();
+        java.nio.file.Path old = dir.resolve("old");
+        java.nio.file.Files.createDirectories(old);
+        String url = "jdbc:sqlite:" + old.resolve(EmbeddedStore.FILE_NAME);
+        org.flywaydb.core.Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration/sqlite")
+                .target("3").load().migrate();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO agents VALUES ('demo-agent', 'alice', 'tests', 'dev', '{\"keys\":[]}',"
+                    + " 'active', 0, 0)");
+            s.executeUpdate("INSERT INTO tasks VALUES ('t-1', 'demo-agent', 'dev', 'work', 'db:orders:read', 0,"
+                    + " 60000, 'active', NULL, NULL)");
+        }
+
+        store = EmbeddedStore.open(vertx, old);
+
+        var task = await(store.read(tx -> new TaskRows(tx).find(AGENT, new TaskId("t-1"))));
+        assertThat(task.orElseThrow().deadline().at()).isEqualTo(java.time.Instant.ofEpochMilli(60_000));
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE tasks SET deadline = deadline + 1"))
+                    .hasMessageContaining("fixed when it is opened");
         }
     }
 }

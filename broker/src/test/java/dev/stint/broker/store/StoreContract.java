@@ -123,8 +123,30 @@ public abstract class StoreContract {
 
         await(store.write(tx -> new TaskRows(tx).insert(task)));
 
-        var v3 = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1"))));
+        var v3 = await(store.read(tx -> new TaskRows(tx).find(AGENT, new TaskId("t-1"))));
         assertThat(v3).contains(task);
+    }
+
+    @Test
+    void taskIdsAreUniquePerAgentOnly() {
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
+        await(store.write(tx -> new AgentRows(tx).insert(agent("other"))));
+        Task mine = task("t-1", T0.plusSeconds(600));
+        Task theirs = new Task(new TaskId("t-1"), new AgentId("other"), new Tier("dev"), "other work",
+                List.of(Scope.parse("db:orders:read")), T0, new TaskDeadline(T0.plusSeconds(60)), TaskStatus.ACTIVE,
+                null, null);
+
+        boolean first = await(store.write(tx -> new TaskRows(tx).insert(mine)));
+        boolean second = await(store.write(tx -> new TaskRows(tx).insert(theirs)));
+        boolean again = await(store.write(tx -> new TaskRows(tx).insert(mine)));
+
+        assertThat(first).isTrue();
+        assertThat(second).isTrue();
+        assertThat(again).isFalse();
+        var found = await(store.read(tx -> new TaskRows(tx).find(new AgentId("other"), new TaskId("t-1"))));
+        assertThat(found.orElseThrow().purpose()).isEqualTo("other work");
+        var both = await(store.read(tx -> new TaskRows(tx).withId(new TaskId("t-1"), 10)));
+        assertThat(both).hasSize(2);
     }
 
     @Test
@@ -132,10 +154,10 @@ public abstract class StoreContract {
         await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
         await(store.write(tx -> new TaskRows(tx).insert(task("t-1", T0.plusSeconds(600)))));
 
-        boolean first = await(store.write(tx -> new TaskRows(tx).finish(new TaskId("t-1"), TaskStatus.ENDED, T0, "done")));
-        boolean second = await(store.write(tx -> new TaskRows(tx).finish(new TaskId("t-1"), TaskStatus.EXPIRED, T0, "late")));
+        boolean first = await(store.write(tx -> new TaskRows(tx).finish(AGENT, new TaskId("t-1"), TaskStatus.ENDED, T0, "done")));
+        boolean second = await(store.write(tx -> new TaskRows(tx).finish(AGENT, new TaskId("t-1"), TaskStatus.EXPIRED, T0, "late")));
 
-        Task read = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1")))).orElseThrow();
+        Task read = await(store.read(tx -> new TaskRows(tx).find(AGENT, new TaskId("t-1")))).orElseThrow();
         assertThat(first).isTrue();
         assertThat(second).isFalse();
         assertThat(read.status()).isEqualTo(TaskStatus.ENDED);
@@ -166,7 +188,7 @@ public abstract class StoreContract {
             return null;
         }));
 
-        int revoked = await(store.write(tx -> new TokenRows(tx).revokeOfTask(new TaskId("t-1"), T0, "ended")));
+        int revoked = await(store.write(tx -> new TokenRows(tx).revokeOfTask(AGENT, new TaskId("t-1"), T0, "ended")));
 
         assertThat(revoked).isEqualTo(2);
         var v4 = await(store.read(tx -> new TokenRows(tx).byJti("a")));
@@ -196,7 +218,7 @@ public abstract class StoreContract {
         }));
 
         // The kill switch revokes each open task's tokens, then the agent's own tokens.
-        int revoked = await(store.write(tx -> new TokenRows(tx).revokeOfTask(new TaskId("t-1"), T0, "suspended")
+        int revoked = await(store.write(tx -> new TokenRows(tx).revokeOfTask(AGENT, new TaskId("t-1"), T0, "suspended")
                 + new TokenRows(tx).revokeAgentTokensOf(AGENT, T0, "suspended")));
 
         assertThat(revoked).isEqualTo(2);
@@ -271,7 +293,7 @@ public abstract class StoreContract {
             throw new RejectedException(409, ProblemType.TASK_EXISTS, "changed my mind");
         }))).isInstanceOf(CompletionException.class).hasCauseInstanceOf(RejectedException.class);
 
-        var v11 = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1"))));
+        var v11 = await(store.read(tx -> new TaskRows(tx).find(AGENT, new TaskId("t-1"))));
         assertThat(v11).isEmpty();
         var v12 = await(store.read(tx -> new AuditRows(tx).last()));
         assertThat(v12.map(AuditRecord::seq).orElse(0L)).isEqualTo(before);
@@ -356,7 +378,7 @@ public abstract class StoreContract {
         store = open(vertx, dir);
         await(store.write(tx -> new AuditRows(tx).append(event("after"), T0)));
 
-        var v16 = await(store.read(tx -> new TaskRows(tx).find(new TaskId("t-1"))));
+        var v16 = await(store.read(tx -> new TaskRows(tx).find(AGENT, new TaskId("t-1"))));
         assertThat(v16.orElseThrow().deadline().at())
                 .isEqualTo(T0.plusSeconds(600));
         List<AuditRecord> all = await(store.read(tx -> new AuditRows(tx).query(new AuditQuery(null, null, null, 0, 10))));

@@ -81,7 +81,7 @@ class TaskEnderTest {
     }
 
     Task task(String id) {
-        return await(store.read(tx -> new TaskRows(tx).find(new TaskId(id)))).orElseThrow();
+        return await(store.read(tx -> new TaskRows(tx).find(AGENT, new TaskId(id)))).orElseThrow();
     }
 
     AuditRecord lastRecord() {

@@ -266,6 +266,41 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void twoAgentsMayChooseTheSameTaskIdWithoutLearningOfEachOther() {
+        String otherToken = broker.agentToken(broker.registerAgent("cleanup-bot", "dev"));
+        String body = "{\"task_id\":\"deploy-42\",\"tier\":\"dev\",\"purpose\":\"work\",\"scopes\":[\"db:orders:read\"]}";
+
+        Response mine = broker.postJson("/v1/tasks", body, agentToken);
+        Response theirs = broker.postJson("/v1/tasks", body, otherToken);
+        Response mineAgain = broker.postJson("/v1/tasks", body, agentToken);
+
+        assertThat(mine.status()).isEqualTo(201);
+        assertThat(theirs.status()).isEqualTo(201);
+        assertThat(theirs.text("agent_id")).isEqualTo("cleanup-bot");
+        assertThat(mineAgain.status()).isEqualTo(409);
+        assertThat(mineAgain.text("detail")).isEqualTo("you already have a task deploy-42; choose another task_id or omit it");
+        broker.postRaw("/v1/tasks/deploy-42/end", null, new byte[0], otherToken);
+        assertThat(broker.get("/v1/tasks/deploy-42", agentToken).text("status")).isEqualTo("active");
+        assertThat(broker.mint(agentToken, "deploy-42").status()).isEqualTo(200);
+    }
+
+    @Test
+    void adminNamesTheAgentWhenSeveralShareATaskId() {
+        String otherToken = broker.agentToken(broker.registerAgent("cleanup-bot", "dev"));
+        String body = "{\"task_id\":\"deploy-42\",\"tier\":\"dev\",\"purpose\":\"work\",\"scopes\":[\"db:orders:read\"]}";
+        broker.postJson("/v1/tasks", body, agentToken);
+        broker.postJson("/v1/tasks", body, otherToken);
+
+        Response ambiguous = broker.get("/v1/tasks/deploy-42", broker.adminToken());
+        Response named = broker.get("/v1/tasks/deploy-42?agent_id=cleanup-bot", broker.adminToken());
+
+        assertThat(ambiguous.status()).isEqualTo(409);
+        assertThat(ambiguous.text("detail")).isEqualTo("several agents have a task deploy-42; name the agent with ?agent_id=");
+        assertThat(named.status()).isEqualTo(200);
+        assertThat(named.text("agent_id")).isEqualTo("cleanup-bot");
+    }
+
+    @Test
     void anotherAgentsTaskIsNotFound() {
         String taskId = broker.openTask(agentToken, "dev", "[\"db:orders:read\"]", 600L).text("task_id");
         String otherToken = broker.agentToken(broker.registerAgent("cleanup-bot", "dev"));
