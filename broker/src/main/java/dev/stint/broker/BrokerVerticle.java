@@ -5,6 +5,7 @@ import dev.stint.broker.auth.BearerAuthenticator;
 import dev.stint.broker.tokens.OpaqueTokens;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.audit.AuditLog;
+import dev.stint.broker.audit.FailureTally;
 import dev.stint.broker.audit.AuditRoutes;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.keys.KeyRoutes;
@@ -55,6 +56,8 @@ public final class BrokerVerticle extends VerticleBase {
     static final long EXPIRY_SWEEP_MS = 1_000;
     static final long POLICY_POLL_MS = 2_000;
     static final long KEY_PRUNE_MS = 10_000;
+    /** How often the tally of unauthenticated failures checks whether its window (on the clock) is over. */
+    static final long REFUSAL_TALLY_TICK_MS = 1_000;
     /** One HTTP server per core: signing is CPU work, and one event loop would cap it at one core. */
     static final int HTTP_INSTANCES = Math.max(1, Runtime.getRuntime().availableProcessors());
 
@@ -64,6 +67,7 @@ public final class BrokerVerticle extends VerticleBase {
     private Store store;
     private BrokerKeys keys;
     private HttpServerVerticle first;
+    private FailureTally refusals;
     private AuditLog audit;
     private BearerAuthenticator bearer;
     private DefaultTaskService tasks;
@@ -95,7 +99,9 @@ public final class BrokerVerticle extends VerticleBase {
                     String chosen = options.issuer() != null ? stripSlash(options.issuer())
                             : "http://" + hostForUrl(options.host()) + ":" + port;
                     // Services are shared by every HTTP instance, so their caches are too.
-                    audit = new AuditLog(store, clock);
+                    refusals = new FailureTally(store, FailureTally.DEFAULT_WINDOW, FailureTally.DEFAULT_MAX_KINDS,
+                            clock);
+                    audit = new AuditLog(store, refusals, clock);
                     bearer = new BearerAuthenticator(store, audit, adminHash, clock);
                     ender = new TaskEnder(List.of());
                     tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
@@ -122,11 +128,21 @@ public final class BrokerVerticle extends VerticleBase {
                 .onFailure(failure -> closeQuietly());
     }
 
-    /** The HTTP servers are child deployments: Vert.x stops them before this. */
+    /**
+     * The HTTP servers are child deployments: Vert.x stops them before this. The tally of
+     * unauthenticated failures is written before the store closes.
+     */
     @Override
     public Future<?> stop() {
-        closeQuietly();
-        return Future.succeededFuture();
+        Future<Integer> flushed = refusals == null ? Future.succeededFuture(0) : refusals.flush();
+        return flushed.transform(result -> {
+            if (result.failed()) {
+                LOG.warn("the last counts of unauthenticated failures could not be recorded: {}",
+                        result.cause().getMessage());
+            }
+            closeQuietly();
+            return Future.succeededFuture();
+        });
     }
 
     /** The port the broker listens on (useful when asked for port 0). */
@@ -136,6 +152,11 @@ public final class BrokerVerticle extends VerticleBase {
 
     public String issuer() {
         return issuer;
+    }
+
+    /** The tally of unauthenticated failures (counted live, recorded as summaries). */
+    FailureTally refusals() {
+        return refusals;
     }
 
     private Void openStoreAndPolicy() throws Exception {
@@ -227,6 +248,8 @@ public final class BrokerVerticle extends VerticleBase {
             body.put("policy", policyOk ? "ok"
                     : "a new policy file was rejected; the previous policy is in force (see the broker log)");
             body.put("signing_key", keys.keySet().active().kid());
+            body.put("refused_unauthenticated", refusals.refused());
+            body.put("failed_unauthenticated", refusals.failed());
             if (result.succeeded()) {
                 body.put("audit_head_seq", result.result().map(r -> r.seq()).orElse(0L));
             }
@@ -242,6 +265,9 @@ public final class BrokerVerticle extends VerticleBase {
                 .onFailure(e -> LOG.warn("expiry sweep failed, will retry: {}", e.getMessage())));
         vertx.setPeriodic(POLICY_POLL_MS, id -> vertx.executeBlocking(() -> policy.reloadIfChanged(), false));
         vertx.setPeriodic(KEY_PRUNE_MS, id -> keys.prune());
+        vertx.setPeriodic(REFUSAL_TALLY_TICK_MS, id -> refusals.flushIfDue()
+                .onFailure(e -> LOG.warn("counts of unauthenticated failures not recorded yet, will retry: {}",
+                        e.getMessage())));
     }
 
     private void closeQuietly() {

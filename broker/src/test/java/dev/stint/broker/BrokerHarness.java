@@ -92,6 +92,14 @@ public final class BrokerHarness implements AutoCloseable {
         return dataDir;
     }
 
+    /**
+     * Writes the summaries of unauthenticated failures counted so far (what the broker does every
+     * ten seconds of its clock) and returns how many audit records that appended.
+     */
+    public int flushRefusals() {
+        return verticle.refusals().flush().toCompletionStage().toCompletableFuture().join();
+    }
+
     public String adminToken() {
         try {
             return Files.readString(dataDir.resolve("admin.token")).trim();

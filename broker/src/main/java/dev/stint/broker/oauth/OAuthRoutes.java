@@ -324,7 +324,8 @@ public final class OAuthRoutes {
 
     /**
      * Verifies the request's client assertion, then in one store unit spends its jti (a replay is
-     * rejected) and does {@code work}. Every rejection is audited before it is answered.
+     * rejected) and does {@code work}. Every rejection is counted in the audit log's tally of
+     * unauthenticated failures (the caller did not authenticate).
      */
     private <T> Future<T> withClientAssertion(MultiMap form, AssertionWork<T> work) {
         return assertions.verify(form.get("client_assertion_type"), form.get("client_assertion"), form.get("client_id"))
@@ -337,9 +338,9 @@ public final class OAuthRoutes {
                     return work.run(tx, agent);
                 }))
                 .recover(failure -> failure instanceof RejectedException rejected
-                        ? audit.reject(new AuditEvent("anonymous", "agent.authenticate", AuditEvent.Decision.DENY,
-                                rejected instanceof OAuthRejectedException o ? o.agentId() : null, null, null, "",
-                                rejected.reason()), rejected)
+                        ? audit.countUnauthenticated(new AuditEvent("anonymous", "agent.authenticate",
+                                AuditEvent.Decision.DENY, rejected instanceof OAuthRejectedException o ? o.agentId()
+                                        : null, null, null, "", rejected.reason()), rejected)
                         : Future.failedFuture(failure));
     }
 
