@@ -24,6 +24,7 @@ import dev.stint.broker.http.Json;
 import dev.stint.broker.http.Problems;
 import dev.stint.broker.tasks.TaskRoutes;
 import dev.stint.token.ClaimChecks;
+import dev.stint.token.keys.JcaProviders;
 import dev.stint.token.keys.KeySealer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,6 +37,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Provider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -43,6 +45,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +66,7 @@ public final class BrokerVerticle extends VerticleBase {
 
     private final BrokerOptions options;
     private final Clock clock;
+    private final Optional<Provider> ecdsaProvider;
     private ReloadingPolicy policy;
     private Store store;
     private BrokerKeys keys;
@@ -77,8 +81,14 @@ public final class BrokerVerticle extends VerticleBase {
     private String adminHash;
 
     public BrokerVerticle(BrokerOptions options, Clock clock) {
+        this(options, clock, Optional.ofNullable(JcaProviders.ecdsa()));
+    }
+
+    /** @param ecdsaProvider checks ECDSA client-assertion signatures; empty for the JDK's default */
+    BrokerVerticle(BrokerOptions options, Clock clock, Optional<Provider> ecdsaProvider) {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.ecdsaProvider = Objects.requireNonNull(ecdsaProvider, "ecdsaProvider");
     }
 
     @Override
@@ -217,7 +227,7 @@ public final class BrokerVerticle extends VerticleBase {
         Router r = Router.router(vertx);
         r.route().handler(BrokerVerticle::securityHeaders);
         r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
-        new OAuthRoutes(issuer, store, audit, keys, bearer, options.agentTokenTtl(), clock).mount(r);
+        new OAuthRoutes(issuer, store, audit, keys, bearer, ecdsaProvider, options.agentTokenTtl(), clock).mount(r);
         new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, clock).mount(r);
         new TaskRoutes(tasks, bearer, clock).mount(r);
         new AuditRoutes(store, bearer.adminGate()).mount(r);

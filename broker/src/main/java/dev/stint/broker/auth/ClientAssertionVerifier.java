@@ -16,13 +16,15 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import dev.stint.broker.http.OAuthRejectedException;
 import dev.stint.broker.http.RejectedException;
+import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.agents.Agent;
 import dev.stint.broker.agents.AgentRows;
 import dev.stint.broker.store.Store;
 import dev.stint.token.AgentId;
 import dev.stint.token.HeaderText;
-import dev.stint.token.keys.JcaProviders;
 import io.vertx.core.Future;
+import java.security.Provider;
+import java.security.ProviderException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,13 +32,21 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks a {@code private_key_jwt} client assertion (RFC 7523): signed by one of the agent's
  * registered keys with an allowed algorithm, {@code iss = sub =} the agent, {@code aud} the
  * issuer or token endpoint, short-lived, with a {@code jti}. Single use is enforced by the
  * caller, which records the jti in the same store unit as what it issues.
+ *
+ * <p>Rejected and broken stay apart: an assertion that is wrong is a
+ * {@link OAuthRejectedException} ({@code invalid_client}, 401); a signature check that could not
+ * run (the JCA provider threw, a registered key could not be loaded) is an
+ * {@link UnavailableException} (503), never a 401 and never a pass.
  */
 public final class ClientAssertionVerifier {
 
@@ -48,6 +58,8 @@ public final class ClientAssertionVerifier {
     static final Duration LEEWAY = Duration.ofSeconds(30);
     static final int MAX_LENGTH = 8192;
 
+    private static final Logger LOG = LoggerFactory.getLogger(ClientAssertionVerifier.class);
+
     /** A verified assertion: whose it is and the jti to record until {@code expiresAt}. */
     public record Verified(Agent agent, String jti, Instant expiresAt) {
     }
@@ -55,19 +67,30 @@ public final class ClientAssertionVerifier {
     private final Store store;
     private final Set<String> audiences;
     private final String issuer;
+    private final Optional<Provider> ecdsaProvider;
     private final Clock clock;
 
     /**
      * @param issuer the broker's issuer, named in rejections
      * @param audiences accepted {@code aud} values: the issuer and the broker's endpoint URLs
+     * @param ecdsaProvider the JCA provider that checks ECDSA signatures; empty for the JDK's
+     *     default (RSA signatures always use the JDK's default)
      */
-    public ClientAssertionVerifier(Store store, String issuer, Set<String> audiences, Clock clock) {
+    public ClientAssertionVerifier(Store store, String issuer, Set<String> audiences, Optional<Provider> ecdsaProvider,
+            Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.audiences = Set.copyOf(audiences);
+        this.ecdsaProvider = Objects.requireNonNull(ecdsaProvider, "ecdsaProvider");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /**
+     * @param clientId the request's {@code client_id}; {@code null} when it sent none
+     * @return the verified assertion; or a future failed with an {@link OAuthRejectedException}
+     *     (attributed to the agent the assertion names, once known) or an
+     *     {@link UnavailableException} when the store or the signature check could not run
+     */
     public Future<Verified> verify(String assertionType, String assertion, String clientId) {
         SignedJWT jwt;
         JWTClaimsSet claims;
@@ -103,7 +126,7 @@ public final class ClientAssertionVerifier {
                 }
                 checkSignature(jwt, agent);
                 return Future.succeededFuture(checkClaims(claims, agent));
-            } catch (RejectedException e) {
+            } catch (RejectedException | UnavailableException e) {
                 return Future.failedFuture(e);
             }
         }).recover(failure -> Future.failedFuture(failure instanceof OAuthRejectedException rejected
@@ -150,7 +173,15 @@ public final class ClientAssertionVerifier {
         }
     }
 
-    private static void checkSignature(SignedJWT jwt, Agent agent) throws RejectedException {
+    /**
+     * Passes when one of the agent's keys (the one named by {@code kid}, else each in turn)
+     * verifies the signature.
+     *
+     * @throws RejectedException when no key verifies it
+     * @throws UnavailableException when the check itself could not run: the JCA provider threw,
+     *     or a registered key could not be turned into a verifier
+     */
+    private void checkSignature(SignedJWT jwt, Agent agent) throws RejectedException, UnavailableException {
         JWSHeader header = jwt.getHeader();
         List<JWK> candidates = header.getKeyID() != null
                 ? agent.jwks().getKeys().stream().filter(k -> header.getKeyID().equals(k.getKeyID())).toList()
@@ -160,36 +191,34 @@ public final class ClientAssertionVerifier {
                     + " has no registered key with that kid");
         }
         for (JWK key : candidates) {
-            JWSVerifier verifier = verifierFor(header.getAlgorithm(), key);
-            if (verifier == null) {
-                continue;
-            }
             try {
-                if (jwt.verify(verifier)) {
+                JWSVerifier verifier = verifierFor(header.getAlgorithm(), key);
+                // Nimbus reports a signature that does not verify (wrong key, bad encoding,
+                // out-of-range values) as false; an exception means the check did not run. It
+                // wraps whatever the JCA throws while verifying in a JOSEException.
+                if (verifier != null && jwt.verify(verifier)) {
                     return;
                 }
-            } catch (JOSEException e) {
-                // A key that cannot check this signature is simply not the signer.
+            } catch (JOSEException | ProviderException e) {
+                LOG.warn("signature check of a client assertion for agent {} failed to run: {}", agent.id(),
+                        e.toString());
+                throw new UnavailableException("client assertion could not be checked: the signature check for"
+                        + " agent " + agent.id() + " failed to run", e);
             }
         }
         throw OAuthRejectedException.invalidClient("client assertion rejected: invalid signature for agent " + agent.id());
     }
 
-    private static JWSVerifier verifierFor(JWSAlgorithm alg, JWK key) {
-        try {
-            if (key instanceof ECKey ec && JWSAlgorithm.Family.EC.contains(alg)
-                    && Curve.forJWSAlgorithm(alg).contains(ec.getCurve())) {
-                ECDSAVerifier verifier = new ECDSAVerifier(ec);
-                if (JcaProviders.ecdsa() != null) {
-                    verifier.getJCAContext().setProvider(JcaProviders.ecdsa());
-                }
-                return verifier;
-            }
-            if (key instanceof RSAKey rsa && JWSAlgorithm.Family.RSA.contains(alg)) {
-                return new RSASSAVerifier(rsa);
-            }
-        } catch (JOSEException e) {
-            return null;
+    /** A verifier of {@code alg} over {@code key}; {@code null} when the key cannot sign with it. */
+    private JWSVerifier verifierFor(JWSAlgorithm alg, JWK key) throws JOSEException {
+        if (key instanceof ECKey ec && JWSAlgorithm.Family.EC.contains(alg)
+                && Curve.forJWSAlgorithm(alg).contains(ec.getCurve())) {
+            ECDSAVerifier verifier = new ECDSAVerifier(ec);
+            ecdsaProvider.ifPresent(verifier.getJCAContext()::setProvider);
+            return verifier;
+        }
+        if (key instanceof RSAKey rsa && JWSAlgorithm.Family.RSA.contains(alg)) {
+            return new RSASSAVerifier(rsa);
         }
         return null;
     }

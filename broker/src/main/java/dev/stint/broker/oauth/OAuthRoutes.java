@@ -33,6 +33,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.security.Provider;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,8 +65,12 @@ public final class OAuthRoutes {
     private final Duration agentTokenTtl;
     private final Clock clock;
 
+    /**
+     * @param ecdsaProvider the JCA provider that checks ECDSA client-assertion signatures; empty
+     *     for the JDK's default
+     */
     public OAuthRoutes(String issuer, Store store, AuditLog audit, BrokerKeys keys, BearerAuthenticator bearer,
-            Duration agentTokenTtl, Clock clock) {
+            Optional<Provider> ecdsaProvider, Duration agentTokenTtl, Clock clock) {
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.store = Objects.requireNonNull(store, "store");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -75,7 +80,7 @@ public final class OAuthRoutes {
         this.clock = Objects.requireNonNull(clock, "clock");
         // RFC 7523: aud identifies this server; its issuer and the URL of any of its endpoints do.
         this.assertions = new ClientAssertionVerifier(store, issuer, Set.of(issuer, tokenEndpoint(),
-                issuer + "/oauth2/introspect", issuer + "/oauth2/revoke"), clock);
+                issuer + "/oauth2/introspect", issuer + "/oauth2/revoke"), ecdsaProvider, clock);
         // The broker's own view of its tokens: any audience and tier, no clock leeway.
         this.taskTokens = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), kid -> keys.keySet().keysFor(kid),
                 issuer, Duration.ZERO, List.of(), clock);
@@ -324,7 +329,8 @@ public final class OAuthRoutes {
 
     /**
      * Verifies the request's client assertion, then in one store unit spends its jti (a replay is
-     * rejected) and does {@code work}. Every rejection is counted in the audit log's tally of
+     * rejected) and does {@code work}. Every rejection (deny), and every failure to check the
+     * assertion or do the work (error, 503), is counted in the audit log's tally of
      * unauthenticated failures (the caller did not authenticate).
      */
     private <T> Future<T> withClientAssertion(MultiMap form, AssertionWork<T> work) {
@@ -337,11 +343,18 @@ public final class OAuthRoutes {
                     }
                     return work.run(tx, agent);
                 }))
-                .recover(failure -> failure instanceof RejectedException rejected
-                        ? audit.countUnauthenticated(new AuditEvent("anonymous", "agent.authenticate",
+                .recover(failure -> {
+                    if (failure instanceof RejectedException rejected) {
+                        return audit.countUnauthenticated(new AuditEvent("anonymous", "agent.authenticate",
                                 AuditEvent.Decision.DENY, rejected instanceof OAuthRejectedException o ? o.agentId()
-                                        : null, null, null, "", rejected.reason()), rejected)
-                        : Future.failedFuture(failure));
+                                        : null, null, null, "", rejected.reason()), rejected);
+                    }
+                    if (failure instanceof UnavailableException unavailable) {
+                        return audit.countUnauthenticated(new AuditEvent("anonymous", "agent.authenticate",
+                                AuditEvent.Decision.ERROR, null, null, null, "", unavailable.reason()), unavailable);
+                    }
+                    return Future.failedFuture(failure);
+                });
     }
 
     /** The form of introspection and revocation, with its {@code token}; {@code null} once failed. */
