@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks a {@code private_key_jwt} client assertion (RFC 7523): signed by one of the agent's
  * registered keys with an allowed algorithm, {@code iss = sub =} the agent, {@code aud} the
- * issuer or token endpoint, short-lived, with a {@code jti}. Single use is enforced by the
- * caller, which records the jti in the same store unit as what it issues.
+ * issuer or token endpoint, short-lived, with a {@code jti}. Single use is enforced by
+ * {@link ClientAuthentication}, which records the jti in the same store unit as what it issues.
  *
  * <p>Rejected and broken stay apart: an assertion that is wrong is a
  * {@link OAuthRejectedException} ({@code invalid_client}, 401); a signature check that could not
