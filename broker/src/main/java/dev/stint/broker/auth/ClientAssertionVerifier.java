@@ -47,6 +47,18 @@ import org.slf4j.LoggerFactory;
  * {@link OAuthRejectedException} ({@code invalid_client}, 401); a signature check that could not
  * run (the JCA provider threw, a registered key could not be loaded) is an
  * {@link UnavailableException} (503), never a 401 and never a pass.
+ *
+ * <p>Compared with oauth2-oidc-sdk's {@code ClientAuthenticationVerifier} (11.x, with its
+ * {@code JWTAuthenticationClaimsSetVerifier}), every check here is at least as strict as its
+ * defaults; the checks marked "Stricter than Nimbus" below go further. Nimbus is not used at
+ * run time: its time checks read the system clock rather than an injected one, it checks claims
+ * before the signature, and it would be a second OAuth stack for checks it makes more loosely.
+ * One Nimbus option is stricter than this class: its {@code STRICT} audience mode (after
+ * draft-ietf-oauth-rfc7523bis) takes one expected value, meant to be the issuer, and a
+ * single-valued {@code aud}; the check here also accepts the token endpoint URL and a list
+ * holding an accepted value, as the HTTP API promises clients. Nimbus's default is as loose.
+ * {@code AssertionStricterThanNimbusTest} shows each stricter check refusing an assertion that
+ * Nimbus accepts.
  */
 public final class ClientAssertionVerifier {
 
@@ -102,6 +114,7 @@ public final class ClientAssertionVerifier {
             if (assertion == null || assertion.isEmpty()) {
                 throw OAuthRejectedException.invalidRequest("client_assertion is required");
             }
+            // Stricter than Nimbus, which has no length limit: nothing longer is parsed.
             if (assertion.length() > MAX_LENGTH) {
                 throw OAuthRejectedException.invalidClient("client assertion rejected: longer than " + MAX_LENGTH
                         + " characters");
@@ -145,10 +158,14 @@ public final class ClientAssertionVerifier {
                     + " encrypted assertions are refused)");
         }
         JWSHeader header = signed.getHeader();
+        // Stricter than Nimbus, which takes any RSA or ECDSA algorithm (RS384, RS512, PS384, PS512
+        // and ES512 too): only this allow-list.
         if (!ALGORITHMS.contains(header.getAlgorithm())) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: algorithm "
                     + HeaderText.algorithm(header.getAlgorithm().getName()) + " is not allowed (use ES256, ES384, PS256 or RS256)");
         }
+        // Stricter than Nimbus, which ignores these headers (it never verifies with them): an
+        // assertion that carries its own key is refused outright.
         if (header.getJWK() != null || header.getJWKURL() != null || header.getX509CertURL() != null
                 || header.getX509CertChain() != null) {
             throw OAuthRejectedException.invalidClient(
@@ -158,6 +175,7 @@ public final class ClientAssertionVerifier {
     }
 
     private static AgentId issuer(JWTClaimsSet claims, String clientId) throws RejectedException {
+        // As strict as Nimbus (iss and sub required and equal; a client_id parameter must match).
         String iss = claims.getIssuer();
         String sub = claims.getSubject();
         if (iss == null || sub == null || !iss.equals(sub)) {
@@ -166,6 +184,7 @@ public final class ClientAssertionVerifier {
         if (clientId != null && !clientId.equals(iss)) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: client_id does not match iss");
         }
+        // Stricter than Nimbus: iss must also be a well-formed agent id.
         try {
             return new AgentId(iss);
         } catch (IllegalArgumentException e) {
@@ -225,6 +244,7 @@ public final class ClientAssertionVerifier {
 
     private Verified checkClaims(JWTClaimsSet claims, Agent agent) throws RejectedException {
         Instant now = clock.instant();
+        // As strict as Nimbus's default (LEGACY) audience check: one accepted value in aud.
         List<String> aud = claims.getAudience();
         if (aud == null || aud.stream().noneMatch(audiences::contains)) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: aud must be the issuer "
@@ -234,9 +254,12 @@ public final class ClientAssertionVerifier {
         if (exp == null) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: exp is required");
         }
+        // Stricter than Nimbus: 30 s of clock skew on exp, nbf and iat, not 60 s.
         if (!now.isBefore(exp.toInstant().plus(LEEWAY))) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: it has expired");
         }
+        // Stricter than Nimbus, which by default accepts any exp however far ahead: an assertion
+        // is a proof of possession for one request, not a credential to keep.
         if (exp.toInstant().isAfter(now.plus(MAX_LIFETIME).plus(LEEWAY))) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: exp is more than "
                     + MAX_LIFETIME.toSeconds() + " s ahead");
@@ -245,10 +268,14 @@ public final class ClientAssertionVerifier {
         if (nbf != null && now.plus(LEEWAY).isBefore(nbf.toInstant())) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: nbf is in the future");
         }
+        // Stricter than Nimbus, which does not look at iat.
         Date iat = claims.getIssueTime();
         if (iat != null && now.plus(LEEWAY).isBefore(iat.toInstant())) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: iat is in the future");
         }
+        // Stricter than Nimbus, where jti is optional and replay is checked only with an optional
+        // checker, before the signature and apart from what is issued: here jti is required, and
+        // ClientAuthentication spends it in the store unit that issues.
         String jti = claims.getJWTID();
         if (jti == null || jti.isEmpty() || jti.length() > 256) {
             throw OAuthRejectedException.invalidClient("client assertion rejected: jti is required (1-256 characters)");
