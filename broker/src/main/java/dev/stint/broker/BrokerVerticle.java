@@ -5,6 +5,7 @@ import dev.stint.broker.auth.BearerAuthenticator;
 import dev.stint.broker.tokens.OpaqueTokens;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.audit.AuditLog;
+import dev.stint.broker.audit.FailureTally;
 import dev.stint.broker.audit.AuditRoutes;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.keys.KeyRoutes;
@@ -23,6 +24,7 @@ import dev.stint.broker.http.Json;
 import dev.stint.broker.http.Problems;
 import dev.stint.broker.tasks.TaskRoutes;
 import dev.stint.token.ClaimChecks;
+import dev.stint.token.keys.JcaProviders;
 import dev.stint.token.keys.KeySealer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -35,13 +37,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Provider;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,15 +57,19 @@ public final class BrokerVerticle extends VerticleBase {
     static final long EXPIRY_SWEEP_MS = 1_000;
     static final long POLICY_POLL_MS = 2_000;
     static final long KEY_PRUNE_MS = 10_000;
+    /** How often the tally of unauthenticated failures checks whether its window (on the clock) is over. */
+    static final long REFUSAL_TALLY_TICK_MS = 1_000;
     /** One HTTP server per core: signing is CPU work, and one event loop would cap it at one core. */
     static final int HTTP_INSTANCES = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private final BrokerOptions options;
     private final Clock clock;
+    private final Optional<Provider> ecdsaProvider;
     private ReloadingPolicy policy;
     private Store store;
     private BrokerKeys keys;
     private HttpServerVerticle first;
+    private FailureTally refusals;
     private AuditLog audit;
     private BearerAuthenticator bearer;
     private DefaultTaskService tasks;
@@ -73,8 +79,14 @@ public final class BrokerVerticle extends VerticleBase {
     private String adminHash;
 
     public BrokerVerticle(BrokerOptions options, Clock clock) {
+        this(options, clock, Optional.ofNullable(JcaProviders.ecdsa()));
+    }
+
+    /** @param ecdsaProvider checks ECDSA client-assertion signatures; empty for the JDK's default */
+    BrokerVerticle(BrokerOptions options, Clock clock, Optional<Provider> ecdsaProvider) {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.ecdsaProvider = Objects.requireNonNull(ecdsaProvider, "ecdsaProvider");
     }
 
     @Override
@@ -95,7 +107,9 @@ public final class BrokerVerticle extends VerticleBase {
                     String chosen = options.issuer() != null ? stripSlash(options.issuer())
                             : "http://" + hostForUrl(options.host()) + ":" + port;
                     // Services are shared by every HTTP instance, so their caches are too.
-                    audit = new AuditLog(store, clock);
+                    refusals = new FailureTally(store, FailureTally.DEFAULT_WINDOW, FailureTally.DEFAULT_MAX_KINDS,
+                            clock);
+                    audit = new AuditLog(store, refusals, clock);
                     bearer = new BearerAuthenticator(store, audit, adminHash, clock);
                     ender = new TaskEnder(List.of());
                     tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
@@ -122,11 +136,21 @@ public final class BrokerVerticle extends VerticleBase {
                 .onFailure(failure -> closeQuietly());
     }
 
-    /** The HTTP servers are child deployments: Vert.x stops them before this. */
+    /**
+     * The HTTP servers are child deployments: Vert.x stops them before this. The tally of
+     * unauthenticated failures is written before the store closes.
+     */
     @Override
     public Future<?> stop() {
-        closeQuietly();
-        return Future.succeededFuture();
+        Future<Integer> flushed = refusals == null ? Future.succeededFuture(0) : refusals.flush();
+        return flushed.transform(result -> {
+            if (result.failed()) {
+                LOG.warn("the last counts of unauthenticated failures could not be recorded: {}",
+                        result.cause().getMessage());
+            }
+            closeQuietly();
+            return Future.succeededFuture();
+        });
     }
 
     /** The port the broker listens on (useful when asked for port 0). */
@@ -136,6 +160,11 @@ public final class BrokerVerticle extends VerticleBase {
 
     public String issuer() {
         return issuer;
+    }
+
+    /** The tally of unauthenticated failures (counted live, recorded as summaries). */
+    FailureTally refusals() {
+        return refusals;
     }
 
     private Void openStoreAndPolicy() throws Exception {
@@ -196,13 +225,13 @@ public final class BrokerVerticle extends VerticleBase {
         Router r = Router.router(vertx);
         r.route().handler(BrokerVerticle::securityHeaders);
         r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
-        new OAuthRoutes(issuer, store, audit, keys, bearer, options.agentTokenTtl(), clock).mount(r);
+        new OAuthRoutes(issuer, store, audit, keys, bearer, ecdsaProvider, options.agentTokenTtl(), clock).mount(r);
         new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, clock).mount(r);
         new TaskRoutes(tasks, bearer, clock).mount(r);
         new AuditRoutes(store, bearer.adminGate()).mount(r);
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
         new RevocationRoutes(store, clock).mount(r);
-        r.get("/health").handler(new Health(vertx, store, policy, keys)::handle);
+        r.get("/health").handler(new Health(vertx, store, policy, keys, refusals)::handle);
         r.route().failureHandler(Problems::handle);
         r.errorHandler(404, Problems::handle);
         r.errorHandler(405, Problems::handle);
@@ -222,6 +251,9 @@ public final class BrokerVerticle extends VerticleBase {
                 .onFailure(e -> LOG.warn("expiry sweep failed, will retry: {}", e.getMessage())));
         vertx.setPeriodic(POLICY_POLL_MS, id -> vertx.executeBlocking(() -> policy.reloadIfChanged(), false));
         vertx.setPeriodic(KEY_PRUNE_MS, id -> keys.prune());
+        vertx.setPeriodic(REFUSAL_TALLY_TICK_MS, id -> refusals.flushIfDue()
+                .onFailure(e -> LOG.warn("counts of unauthenticated failures not recorded yet, will retry: {}",
+                        e.getMessage())));
     }
 
     private void closeQuietly() {

@@ -2,6 +2,7 @@ package dev.stint.broker;
 
 import dev.stint.broker.audit.AuditRecord;
 import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.audit.FailureTally;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.policy.ReloadingPolicy;
@@ -33,12 +34,14 @@ final class Health {
     private final Store store;
     private final ReloadingPolicy policy;
     private final BrokerKeys keys;
+    private final FailureTally refusals;
 
-    Health(Vertx vertx, Store store, ReloadingPolicy policy, BrokerKeys keys) {
+    Health(Vertx vertx, Store store, ReloadingPolicy policy, BrokerKeys keys, FailureTally refusals) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.refusals = Objects.requireNonNull(refusals, "refusals");
     }
 
     void handle(RoutingContext ctx) {
@@ -55,6 +58,9 @@ final class Health {
             body.put("policy", policyOk ? "ok"
                     : "a new policy file was rejected; the previous policy is in force (see the broker log)");
             body.put("signing_key", keys.keySet().active().kid());
+            // Unauthenticated refusals are tallied, not written one row each: their live counts.
+            body.put("refused_unauthenticated", refusals.refused());
+            body.put("failed_unauthenticated", refusals.failed());
             if (probe.succeeded()) {
                 body.put("audit_head_seq", probe.result().map(AuditRecord::seq).orElse(0L));
             }

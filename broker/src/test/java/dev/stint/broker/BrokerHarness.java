@@ -12,8 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Provider;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -43,14 +45,16 @@ public final class BrokerHarness implements AutoCloseable {
     private final Path dataDir;
     private final Path policy;
     private final MutableClock clock;
+    private final Optional<Provider> ecdsaProvider;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Vertx vertx;
     private BrokerVerticle verticle;
 
-    private BrokerHarness(Path dataDir, Path policy, MutableClock clock) {
+    private BrokerHarness(Path dataDir, Path policy, MutableClock clock, Optional<Provider> ecdsaProvider) {
         this.dataDir = dataDir;
         this.policy = policy;
         this.clock = clock;
+        this.ecdsaProvider = ecdsaProvider;
     }
 
     public static BrokerHarness start(Path dataDir, MutableClock clock) {
@@ -58,7 +62,15 @@ public final class BrokerHarness implements AutoCloseable {
     }
 
     public static BrokerHarness start(Path dataDir, Path policy, MutableClock clock) {
-        BrokerHarness harness = new BrokerHarness(dataDir, policy, clock);
+        BrokerHarness harness = new BrokerHarness(dataDir, policy, clock,
+                Optional.ofNullable(dev.stint.token.keys.JcaProviders.ecdsa()));
+        harness.deploy();
+        return harness;
+    }
+
+    /** A broker whose client-assertion ECDSA signatures are checked by {@code ecdsaProvider}. */
+    public static BrokerHarness startWithEcdsaProvider(Path dataDir, MutableClock clock, Provider ecdsaProvider) {
+        BrokerHarness harness = new BrokerHarness(dataDir, SAMPLE_POLICY, clock, Optional.of(ecdsaProvider));
         harness.deploy();
         return harness;
     }
@@ -69,7 +81,8 @@ public final class BrokerHarness implements AutoCloseable {
 
     private void deploy(int port) {
         vertx = Vertx.vertx();
-        verticle = new BrokerVerticle(BrokerOptions.defaults(policy).withPort(port).withDataDir(dataDir), clock);
+        verticle = new BrokerVerticle(BrokerOptions.defaults(policy).withPort(port).withDataDir(dataDir), clock,
+                ecdsaProvider);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().join();
     }
 
@@ -90,6 +103,14 @@ public final class BrokerHarness implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /**
+     * Writes the summaries of unauthenticated failures counted so far (what the broker does every
+     * ten seconds of its clock) and returns how many audit records that appended.
+     */
+    public int flushRefusals() {
+        return verticle.refusals().flush().toCompletionStage().toCompletableFuture().join();
     }
 
     public String adminToken() {

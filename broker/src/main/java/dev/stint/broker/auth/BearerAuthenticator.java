@@ -27,10 +27,16 @@ import java.util.Optional;
  * Authenticates {@code Authorization: Bearer} callers: the admin credential, or an agent token
  * that is unexpired, unrevoked and held by an active agent. Store failures stay failures
  * ({@link dev.stint.broker.http.UnavailableException}, 503); they never become a 401.
+ *
+ * <p>Refusals are audited two ways. A refused credential (nobody is authenticated) is counted
+ * in the audit log's tally of unauthenticated failures, which writes bounded summaries; an
+ * authenticated caller refused (an agent at an admin endpoint) gets one record, written before
+ * the answer.
  */
 public final class BearerAuthenticator {
 
     static final int MAX_TOKEN_LENGTH = 512;
+    static final String ACTION = "auth.bearer";
 
     private record Recent(Caller.AgentCaller caller, Instant expiresAt) {
     }
@@ -75,7 +81,7 @@ public final class BearerAuthenticator {
     public Future<Caller> admin(RoutingContext ctx) {
         return any(ctx).compose(caller -> caller instanceof Caller.Admin
                 ? Future.succeededFuture(caller)
-                : refused(ctx, caller, RejectedException.forbidden("this endpoint needs the admin credential")));
+                : refused(caller, RejectedException.forbidden("this endpoint needs the admin credential")));
     }
 
     /** The admin check as a gate, for features that need no more of authentication than that. */
@@ -86,12 +92,13 @@ public final class BearerAuthenticator {
     public Future<Caller.AgentCaller> agent(RoutingContext ctx) {
         return any(ctx).compose(caller -> caller instanceof Caller.AgentCaller agentCaller
                 ? Future.succeededFuture(agentCaller)
-                : refused(ctx, caller, RejectedException.forbidden("this endpoint needs an agent token")));
+                : refused(caller, RejectedException.forbidden("this endpoint needs an agent token")));
     }
 
     /**
-     * The authenticated caller. A presented credential that is refused is audited (who tried what,
-     * and why it failed) before the 401 is answered; a request with no credential at all is not.
+     * The authenticated caller. A presented credential that is refused is counted in the audit
+     * log's tally of unauthenticated failures (summed up per reason every few seconds, so that
+     * garbage requests cannot fill the disk); a request with no credential at all is not.
      */
     public Future<Caller> any(RoutingContext ctx) {
         String token;
@@ -99,17 +106,24 @@ public final class BearerAuthenticator {
             token = bearer(ctx);
         } catch (RejectedException e) {
             return ctx.request().getHeader("Authorization") == null
-                    ? Future.failedFuture(e) : refused(ctx, null, e);
+                    ? Future.failedFuture(e) : refusedCredential(e);
         }
         return fromToken(token).recover(failure -> failure instanceof RejectedException rejected
-                ? refused(ctx, null, rejected)
+                ? refusedCredential(rejected)
                 : Future.failedFuture(failure));
     }
 
-    private <T> Future<T> refused(RoutingContext ctx, Caller caller, RejectedException rejection) {
+    /** A refused credential: counted, not written one record each (no one is authenticated). */
+    private <T> Future<T> refusedCredential(RejectedException rejection) {
+        return audit.countUnauthenticated(new AuditEvent("anonymous", ACTION, AuditEvent.Decision.DENY, null, null,
+                null, "", rejection.reason()), rejection);
+    }
+
+    /** An authenticated caller refused: one record, written before the answer. */
+    private <T> Future<T> refused(Caller caller, RejectedException rejection) {
         String agentId = caller instanceof Caller.AgentCaller agent ? agent.agent().id().value() : null;
-        return audit.reject(new AuditEvent(caller == null ? "anonymous" : caller.actor(), "auth.bearer",
-                AuditEvent.Decision.DENY, agentId, null, null, "", rejection.reason()), rejection);
+        return audit.reject(new AuditEvent(caller.actor(), ACTION, AuditEvent.Decision.DENY, agentId, null, null, "",
+                rejection.reason()), rejection);
     }
 
     public Future<Caller> fromToken(String token) {

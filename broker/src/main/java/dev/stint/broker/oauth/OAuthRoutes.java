@@ -13,11 +13,10 @@ import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.store.Store;
-import dev.stint.broker.store.Tx;
 import dev.stint.broker.agents.AgentRows;
 import dev.stint.broker.audit.AuditRows;
-import dev.stint.broker.auth.AssertionRows;
 import dev.stint.broker.auth.ClientAssertionVerifier;
+import dev.stint.broker.auth.ClientAuthentication;
 import dev.stint.broker.tasks.TaskRows;
 import dev.stint.broker.tokens.IssuedToken;
 import dev.stint.broker.tokens.TokenKind;
@@ -33,6 +32,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.security.Provider;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,26 +56,29 @@ public final class OAuthRoutes {
 
     private final String issuer;
     private final Store store;
-    private final AuditLog audit;
     private final BrokerKeys keys;
     private final BearerAuthenticator bearer;
-    private final ClientAssertionVerifier assertions;
+    private final ClientAuthentication clients;
     private final TaskTokenVerifier taskTokens;
     private final Duration agentTokenTtl;
     private final Clock clock;
 
+    /**
+     * @param ecdsaProvider the JCA provider that checks ECDSA client-assertion signatures; empty
+     *     for the JDK's default
+     */
     public OAuthRoutes(String issuer, Store store, AuditLog audit, BrokerKeys keys, BearerAuthenticator bearer,
-            Duration agentTokenTtl, Clock clock) {
+            Optional<Provider> ecdsaProvider, Duration agentTokenTtl, Clock clock) {
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.store = Objects.requireNonNull(store, "store");
-        this.audit = Objects.requireNonNull(audit, "audit");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.bearer = Objects.requireNonNull(bearer, "bearer");
         this.agentTokenTtl = Objects.requireNonNull(agentTokenTtl, "agentTokenTtl");
         this.clock = Objects.requireNonNull(clock, "clock");
         // RFC 7523: aud identifies this server; its issuer and the URL of any of its endpoints do.
-        this.assertions = new ClientAssertionVerifier(store, issuer, Set.of(issuer, tokenEndpoint(),
-                issuer + "/oauth2/introspect", issuer + "/oauth2/revoke"), clock);
+        this.clients = new ClientAuthentication(store, new ClientAssertionVerifier(store, issuer, Set.of(issuer,
+                tokenEndpoint(), issuer + "/oauth2/introspect", issuer + "/oauth2/revoke"), ecdsaProvider, clock),
+                audit);
         // The broker's own view of its tokens: any audience and tier, no clock leeway.
         this.taskTokens = new DefaultTaskTokenVerifier(Set.of(JWSAlgorithm.ES256), kid -> keys.keySet().keysFor(kid),
                 issuer, Duration.ZERO, List.of(), clock);
@@ -317,31 +320,10 @@ public final class OAuthRoutes {
         return withClientAssertion(form, (tx, agent) -> new Caller.AgentCaller(agent, null));
     }
 
-    /** What a verified client assertion authorises, done in the unit that spends its jti. */
-    @FunctionalInterface
-    private interface AssertionWork<T> {
-        T run(Tx tx, Agent agent) throws RejectedException, UnavailableException;
-    }
-
-    /**
-     * Verifies the request's client assertion, then in one store unit spends its jti (a replay is
-     * rejected) and does {@code work}. Every rejection is audited before it is answered.
-     */
-    private <T> Future<T> withClientAssertion(MultiMap form, AssertionWork<T> work) {
-        return assertions.verify(form.get("client_assertion_type"), form.get("client_assertion"), form.get("client_id"))
-                .compose(verified -> store.write(tx -> {
-                    Agent agent = verified.agent();
-                    if (!new AssertionRows(tx).spend(agent.id(), verified.jti(), verified.expiresAt())) {
-                        throw OAuthRejectedException.invalidClient("client assertion rejected: it was already used"
-                                + " (jti replayed) for agent " + agent.id()).claimedBy(agent.id().value());
-                    }
-                    return work.run(tx, agent);
-                }))
-                .recover(failure -> failure instanceof RejectedException rejected
-                        ? audit.reject(new AuditEvent("anonymous", "agent.authenticate", AuditEvent.Decision.DENY,
-                                rejected instanceof OAuthRejectedException o ? o.agentId() : null, null, null, "",
-                                rejected.reason()), rejected)
-                        : Future.failedFuture(failure));
+    /** Authenticates the request's client assertion and does {@code work} in the unit that spends it. */
+    private <T> Future<T> withClientAssertion(MultiMap form, ClientAuthentication.Work<T> work) {
+        return clients.authenticate(form.get("client_assertion_type"), form.get("client_assertion"),
+                form.get("client_id"), work);
     }
 
     /** The form of introspection and revocation, with its {@code token}; {@code null} once failed. */
