@@ -46,8 +46,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker. {@link #start()} completes only when the policy is valid, the store is open and
- * migrated, the keys are loaded and the port really listens; any failure undoes what was opened.
+ * The broker. {@link #start()} completes only when the policy is valid, the port really listens,
+ * the data directory is locked, the store is open and migrated and the keys are loaded; any
+ * failure undoes what was opened. The port is bound before anything is written, so a busy port
+ * leaves no data directory behind; until start-up completes the port answers 503.
  */
 public final class BrokerVerticle extends VerticleBase {
 
@@ -71,6 +73,7 @@ public final class BrokerVerticle extends VerticleBase {
     private int listenPort;
     private volatile String issuer;
     private String adminHash;
+    private DataDirectoryLock dataLock;
 
     public BrokerVerticle(BrokerOptions options, Clock clock) {
         this.options = Objects.requireNonNull(options, "options");
@@ -79,7 +82,9 @@ public final class BrokerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return vertx.executeBlocking(this::openStoreAndPolicy, false)
+        return vertx.executeBlocking(this::choosePortAndLoadPolicy, false)
+                .compose(v -> listen())
+                .compose(v -> vertx.executeBlocking(this::lockAndOpenStore, false))
                 .compose(v -> bootstrapAdmin())
                 .compose(hash -> {
                     adminHash = hash;
@@ -87,10 +92,6 @@ public final class BrokerVerticle extends VerticleBase {
                 })
                 .compose(loaded -> {
                     keys = loaded;
-                    first = new HttpServerVerticle(options.host(), listenPort, this::routerWhenReady);
-                    return vertx.deployVerticle(first);
-                })
-                .compose(deployed -> {
                     int port = first.actualPort();
                     String chosen = options.issuer() != null ? stripSlash(options.issuer())
                             : "http://" + hostForUrl(options.host()) + ":" + port;
@@ -138,11 +139,28 @@ public final class BrokerVerticle extends VerticleBase {
         return issuer;
     }
 
-    private Void openStoreAndPolicy() throws Exception {
+    private Void choosePortAndLoadPolicy() throws Exception {
         // Port 0 means "any free port": choose it once, so that every HTTP instance shares it.
         listenPort = options.port() != 0 ? options.port() : freePort(options.host());
         policy = ReloadingPolicy.load(options.policyFile());
+        return null;
+    }
+
+    /**
+     * Binds the port before the data directory is created or anything written; requests get 503
+     * until start-up completes.
+     */
+    private Future<String> listen() {
+        String address = hostForUrl(options.host()) + ":" + listenPort;
+        first = new HttpServerVerticle(options.host(), listenPort, this::routerWhenReady);
+        return vertx.deployVerticle(first).recover(failure -> Future.failedFuture(
+                new IllegalStateException("cannot listen on " + address + ": " + failure.getMessage(), failure)));
+    }
+
+    /** One broker per data directory: lock it (naming this process) before opening the store. */
+    private Void lockAndOpenStore() throws Exception {
         DataDirectory.prepare(options.dataDir());
+        dataLock = DataDirectoryLock.acquire(options.dataDir(), clock.instant());
         store = EmbeddedStore.open(vertx, options.dataDir());
         return null;
     }
@@ -248,6 +266,10 @@ public final class BrokerVerticle extends VerticleBase {
         if (store != null) {
             store.close();
             store = null;
+        }
+        if (dataLock != null) {
+            dataLock.close();
+            dataLock = null;
         }
     }
 

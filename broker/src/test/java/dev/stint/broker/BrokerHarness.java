@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -43,14 +44,16 @@ public final class BrokerHarness implements AutoCloseable {
     private final Path dataDir;
     private final Path policy;
     private final MutableClock clock;
+    private final UnaryOperator<BrokerOptions> tweak;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Vertx vertx;
     private BrokerVerticle verticle;
 
-    private BrokerHarness(Path dataDir, Path policy, MutableClock clock) {
+    private BrokerHarness(Path dataDir, Path policy, MutableClock clock, UnaryOperator<BrokerOptions> tweak) {
         this.dataDir = dataDir;
         this.policy = policy;
         this.clock = clock;
+        this.tweak = tweak;
     }
 
     public static BrokerHarness start(Path dataDir, MutableClock clock) {
@@ -58,7 +61,20 @@ public final class BrokerHarness implements AutoCloseable {
     }
 
     public static BrokerHarness start(Path dataDir, Path policy, MutableClock clock) {
-        BrokerHarness harness = new BrokerHarness(dataDir, policy, clock);
+        return start(dataDir, policy, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * @param tweak changes the options the harness would use (its data directory, policy and a free port)
+     * @throws java.util.concurrent.CompletionException when the broker does not start; nothing is left running
+     */
+    public static BrokerHarness start(Path dataDir, MutableClock clock, UnaryOperator<BrokerOptions> tweak) {
+        return start(dataDir, SAMPLE_POLICY, clock, tweak);
+    }
+
+    private static BrokerHarness start(Path dataDir, Path policy, MutableClock clock,
+            UnaryOperator<BrokerOptions> tweak) {
+        BrokerHarness harness = new BrokerHarness(dataDir, policy, clock, tweak);
         harness.deploy();
         return harness;
     }
@@ -69,8 +85,14 @@ public final class BrokerHarness implements AutoCloseable {
 
     private void deploy(int port) {
         vertx = Vertx.vertx();
-        verticle = new BrokerVerticle(BrokerOptions.defaults(policy).withPort(port).withDataDir(dataDir), clock);
-        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().join();
+        verticle = new BrokerVerticle(tweak.apply(BrokerOptions.defaults(policy).withPort(port).withDataDir(dataDir)),
+                clock);
+        try {
+            vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().join();
+        } catch (RuntimeException failed) {
+            close();
+            throw failed;
+        }
     }
 
     /** Stops the broker and starts a new one on the same data directory and port (so the same issuer). */
