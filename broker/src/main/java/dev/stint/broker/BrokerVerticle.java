@@ -1,6 +1,8 @@
 package dev.stint.broker;
 
 import dev.stint.broker.agents.AgentRoutes;
+import dev.stint.broker.auth.AdminCredential;
+import dev.stint.broker.auth.AdminRoutes;
 import dev.stint.broker.auth.BearerAuthenticator;
 import dev.stint.broker.tokens.OpaqueTokens;
 import dev.stint.broker.audit.AuditEvent;
@@ -72,7 +74,7 @@ public final class BrokerVerticle extends VerticleBase {
     private TaskEnder ender;
     private int listenPort;
     private volatile String issuer;
-    private String adminHash;
+    private AdminCredential admin;
     private DataDirectoryLock dataLock;
 
     public BrokerVerticle(BrokerOptions options, Clock clock) {
@@ -86,8 +88,8 @@ public final class BrokerVerticle extends VerticleBase {
                 .compose(v -> listen())
                 .compose(v -> vertx.executeBlocking(this::lockAndOpenStore, false))
                 .compose(v -> bootstrapAdmin())
-                .compose(hash -> {
-                    adminHash = hash;
+                .compose(credential -> {
+                    admin = credential;
                     return BrokerKeys.load(store, new KeySealer(masterKey()), clock, keyRetention());
                 })
                 .compose(loaded -> {
@@ -97,7 +99,7 @@ public final class BrokerVerticle extends VerticleBase {
                             : "http://" + hostForUrl(options.host()) + ":" + port;
                     // Services are shared by every HTTP instance, so their caches are too.
                     audit = new AuditLog(store, clock);
-                    bearer = new BearerAuthenticator(store, audit, adminHash, clock);
+                    bearer = new BearerAuthenticator(store, audit, admin, clock);
                     ender = new TaskEnder(List.of());
                     tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
                             clock);
@@ -166,8 +168,14 @@ public final class BrokerVerticle extends VerticleBase {
     }
 
     private byte[] masterKey() {
+        Path file = options.effectiveMasterKeyFile();
+        if (DataDirectory.contains(options.dataDir(), file)) {
+            LOG.warn("the master key {} lies inside the data directory {}: a copy of the data directory can unseal"
+                    + " the signing keys and forge task tokens. Keep it elsewhere: stop the broker, move the file"
+                    + " (e.g. to a secrets mount) and start with --master-key-file NEW-PATH", file, options.dataDir());
+        }
         try {
-            return MasterKey.loadOrCreate(options.effectiveMasterKeyFile());
+            return MasterKey.loadOrCreate(file);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read or create the master key: " + e.getMessage(), e);
         }
@@ -178,15 +186,22 @@ public final class BrokerVerticle extends VerticleBase {
         return options.taskTokenTtl().plus(ClaimChecks.MAX_LEEWAY);
     }
 
-    /** On first start, creates the admin credential: its hash in the store, the secret in a 0600 file. */
-    private Future<String> bootstrapAdmin() {
+    /**
+     * Loads the admin credential in force. On first start, creates it: its hash in the store, the
+     * secret in a 0600 file in the data directory (until the credential is rotated).
+     */
+    private Future<AdminCredential> bootstrapAdmin() {
         Path file = options.adminTokenFile();
-        return store.read(tx -> new AdminRows(tx).currentHash()).compose(existing -> {
+        return store.read(tx -> new AdminRows(tx).current()).compose(existing -> {
             if (existing.isPresent()) {
-                if (!Files.exists(file)) {
+                AdminRows.Current current = existing.get();
+                if (!current.rotated() && !Files.exists(file)) {
                     LOG.warn("an admin credential exists but {} is missing", file);
+                } else if (current.rotated() && Files.exists(file)) {
+                    LOG.warn("{} holds no valid credential: the admin credential was rotated at {}; delete the file",
+                            file, current.since());
                 }
-                return Future.succeededFuture(existing.get());
+                return Future.succeededFuture(adminCredential(current.hash()));
             }
             String token = OpaqueTokens.generate(OpaqueTokens.ADMIN_PREFIX);
             return vertx.executeBlocking(() -> {
@@ -194,15 +209,20 @@ public final class BrokerVerticle extends VerticleBase {
                 MasterKey.writeSecret(file, token + "\n");
                 return null;
             }, false).compose(v -> store.write(tx -> {
-                new AdminRows(tx).insert(OpaqueTokens.hash(token), clock.instant());
+                new AdminRows(tx).insertBootstrap(OpaqueTokens.hash(token), clock.instant());
                 new AuditRows(tx).append(new AuditEvent("system", "admin.bootstrap", AuditEvent.Decision.ALLOW, null, null, null,
                         "", "bootstrap admin credential created; secret written to the data directory"),
                         clock.instant());
                 return null;
             })).onSuccess(v -> {
-                LOG.info("Bootstrap admin credential written to {} (mode 0600)", file.toAbsolutePath());
-            }).map(v -> OpaqueTokens.hash(token));
+                LOG.info("Bootstrap admin credential written to {} (mode 0600); once you have stored it elsewhere,"
+                        + " rotate it with POST /v1/admin/rotate, which deletes the file", file.toAbsolutePath());
+            }).map(v -> adminCredential(OpaqueTokens.hash(token)));
         });
+    }
+
+    private AdminCredential adminCredential(String hash) {
+        return new AdminCredential(vertx, store, options.adminTokenFile(), hash, clock);
     }
 
     /** A router over the shared parts, or {@code null} until the issuer is known. */
@@ -219,6 +239,7 @@ public final class BrokerVerticle extends VerticleBase {
         new TaskRoutes(tasks, bearer, clock).mount(r);
         new AuditRoutes(store, bearer.adminGate()).mount(r);
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
+        new AdminRoutes(admin, bearer.adminGate()).mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(this::health);
         r.route().failureHandler(Problems::handle);

@@ -3,6 +3,10 @@ package dev.stint.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,15 +18,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Start-up refuses what would leave a broker half-working: a busy port (before anything is
- * written), a data directory another broker holds.
+ * written), a data directory another broker holds; and it warns while the master key lies in the
+ * data directory.
  */
 class StartupTest {
 
@@ -101,6 +108,41 @@ class StartupTest {
 
         assertThat(failure.getCause()).hasMessageContaining("is in use by another broker (pid " + other.pid() + ", started ");
         assertThat(second.get("/health", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void startupWarnsWhileTheMasterKeyLiesInTheDataDirectory() {
+        List<ILoggingEvent> warnings = captureWarnings(() -> first = BrokerHarness.start(work.resolve("data"), clock));
+
+        assertThat(warnings).extracting(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(message -> assertThat(message).contains("lies inside the data directory")
+                        .contains("--master-key-file"));
+    }
+
+    @Test
+    void startupDoesNotWarnWhenTheMasterKeyIsKeptElsewhere() {
+        Path elsewhere = work.resolve("secrets").resolve("master.key");
+
+        List<ILoggingEvent> warnings = captureWarnings(() -> first = BrokerHarness.start(work.resolve("data"), clock,
+                o -> o.withMasterKeyFile(elsewhere)));
+
+        assertThat(warnings).extracting(ILoggingEvent::getFormattedMessage)
+                .noneSatisfy(message -> assertThat(message).contains("master key"));
+        assertThat(elsewhere).exists();
+        assertThat(work.resolve("data").resolve("master.key")).doesNotExist();
+    }
+
+    private static List<ILoggingEvent> captureWarnings(Runnable action) {
+        Logger logger = (Logger) LoggerFactory.getLogger(BrokerVerticle.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            action.run();
+        } finally {
+            logger.detachAppender(appender);
+        }
+        return appender.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN)).toList();
     }
 
     /** A broker in a separate JVM on {@code dataDir}, healthy when this returns. */

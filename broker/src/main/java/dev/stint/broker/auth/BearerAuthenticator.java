@@ -43,14 +43,14 @@ public final class BearerAuthenticator {
      */
     private final Cache<String, Recent> recent = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
-    private final String adminTokenHash;
+    private final AdminCredential adminCredential;
     private final Clock clock;
 
     /** @param audit where refused credentials are recorded before the refusal is answered */
-    public BearerAuthenticator(Store store, AuditLog audit, String adminTokenHash, Clock clock) {
+    public BearerAuthenticator(Store store, AuditLog audit, AdminCredential adminCredential, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.audit = Objects.requireNonNull(audit, "audit");
-        this.adminTokenHash = Objects.requireNonNull(adminTokenHash, "adminTokenHash");
+        this.adminCredential = Objects.requireNonNull(adminCredential, "adminCredential");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -112,7 +112,7 @@ public final class BearerAuthenticator {
 
     public Future<Caller> fromToken(String token) {
         if (token.startsWith(OpaqueTokens.ADMIN_PREFIX)) {
-            return OpaqueTokens.sameHash(OpaqueTokens.hash(token), adminTokenHash)
+            return adminCredential.accepts(token)
                     ? Future.succeededFuture(new Caller.Admin())
                     : Future.failedFuture(RejectedException.unauthorized("the admin credential is not valid"));
         }
