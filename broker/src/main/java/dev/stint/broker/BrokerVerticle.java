@@ -1,6 +1,8 @@
 package dev.stint.broker;
 
 import dev.stint.broker.agents.AgentRoutes;
+import dev.stint.broker.auth.AdminCredential;
+import dev.stint.broker.auth.AdminRoutes;
 import dev.stint.broker.auth.BearerAuthenticator;
 import dev.stint.broker.tokens.OpaqueTokens;
 import dev.stint.broker.audit.AuditEvent;
@@ -48,8 +50,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker. {@link #start()} completes only when the policy is valid, the store is open and
- * migrated, the keys are loaded and the port really listens; any failure undoes what was opened.
+ * The broker. {@link #start()} completes only when the policy is valid, the port really listens,
+ * the data directory is locked, the store is open and migrated and the keys are loaded; any
+ * failure undoes what was opened. The port is bound before anything is written, so a busy port
+ * leaves no data directory behind; until start-up completes the port answers 503.
  */
 public final class BrokerVerticle extends VerticleBase {
 
@@ -76,7 +80,8 @@ public final class BrokerVerticle extends VerticleBase {
     private TaskEnder ender;
     private int listenPort;
     private volatile String issuer;
-    private String adminHash;
+    private AdminCredential admin;
+    private DataDirectoryLock dataLock;
 
     public BrokerVerticle(BrokerOptions options, Clock clock) {
         this(options, clock, Optional.ofNullable(JcaProviders.ecdsa()));
@@ -91,18 +96,21 @@ public final class BrokerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return vertx.executeBlocking(this::openStoreAndPolicy, false)
+        return vertx.executeBlocking(this::choosePortAndLoadPolicy, false)
+                .compose(v -> listen())
+                .compose(v -> vertx.executeBlocking(this::lockAndOpenStore, false))
                 .compose(v -> bootstrapAdmin())
-                .compose(hash -> {
-                    adminHash = hash;
-                    return BrokerKeys.load(store, new KeySealer(masterKey()), clock, keyRetention());
+                .compose(credential -> {
+                    admin = credential;
+                    // File I/O and the JCA provider's first (slow) initialisation stay off the event loop.
+                    return vertx.executeBlocking(() -> {
+                        JcaProviders.ecdsa();
+                        return new KeySealer(masterKey());
+                    }, false);
                 })
+                .compose(sealer -> BrokerKeys.load(store, sealer, clock, keyRetention()))
                 .compose(loaded -> {
                     keys = loaded;
-                    first = new HttpServerVerticle(options.host(), listenPort, this::routerWhenReady);
-                    return vertx.deployVerticle(first);
-                })
-                .compose(deployed -> {
                     int port = first.actualPort();
                     String chosen = options.issuer() != null ? stripSlash(options.issuer())
                             : "http://" + hostForUrl(options.host()) + ":" + port;
@@ -110,7 +118,7 @@ public final class BrokerVerticle extends VerticleBase {
                     refusals = new FailureTally(store, FailureTally.DEFAULT_WINDOW, FailureTally.DEFAULT_MAX_KINDS,
                             clock);
                     audit = new AuditLog(store, refusals, clock);
-                    bearer = new BearerAuthenticator(store, audit, adminHash, clock);
+                    bearer = new BearerAuthenticator(store, audit, admin, clock);
                     ender = new TaskEnder(List.of());
                     tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
                             clock);
@@ -167,18 +175,41 @@ public final class BrokerVerticle extends VerticleBase {
         return refusals;
     }
 
-    private Void openStoreAndPolicy() throws Exception {
+    private Void choosePortAndLoadPolicy() throws Exception {
         // Port 0 means "any free port": choose it once, so that every HTTP instance shares it.
         listenPort = options.port() != 0 ? options.port() : freePort(options.host());
         policy = ReloadingPolicy.load(options.policyFile());
+        return null;
+    }
+
+    /**
+     * Binds the port before the data directory is created or anything written; requests get 503
+     * until start-up completes.
+     */
+    private Future<String> listen() {
+        String address = hostForUrl(options.host()) + ":" + listenPort;
+        first = new HttpServerVerticle(options.host(), listenPort, this::routerWhenReady);
+        return vertx.deployVerticle(first).recover(failure -> Future.failedFuture(
+                new IllegalStateException("cannot listen on " + address + ": " + failure.getMessage(), failure)));
+    }
+
+    /** One broker per data directory: lock it (naming this process) before opening the store. */
+    private Void lockAndOpenStore() throws Exception {
         DataDirectory.prepare(options.dataDir());
+        dataLock = DataDirectoryLock.acquire(options.dataDir(), clock.instant());
         store = EmbeddedStore.open(vertx, options.dataDir());
         return null;
     }
 
     private byte[] masterKey() {
+        Path file = options.effectiveMasterKeyFile();
+        if (DataDirectory.contains(options.dataDir(), file)) {
+            LOG.warn("the master key {} lies inside the data directory {}: a copy of the data directory can unseal"
+                    + " the signing keys and forge task tokens. Keep it elsewhere: stop the broker, move the file"
+                    + " (e.g. to a secrets mount) and start with --master-key-file NEW-PATH", file, options.dataDir());
+        }
         try {
-            return MasterKey.loadOrCreate(options.effectiveMasterKeyFile());
+            return MasterKey.loadOrCreate(file);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read or create the master key: " + e.getMessage(), e);
         }
@@ -189,15 +220,22 @@ public final class BrokerVerticle extends VerticleBase {
         return options.taskTokenTtl().plus(ClaimChecks.MAX_LEEWAY);
     }
 
-    /** On first start, creates the admin credential: its hash in the store, the secret in a 0600 file. */
-    private Future<String> bootstrapAdmin() {
+    /**
+     * Loads the admin credential in force. On first start, creates it: its hash in the store, the
+     * secret in a 0600 file in the data directory (until the credential is rotated).
+     */
+    private Future<AdminCredential> bootstrapAdmin() {
         Path file = options.adminTokenFile();
-        return store.read(tx -> new AdminRows(tx).currentHash()).compose(existing -> {
+        return store.read(tx -> new AdminRows(tx).current()).compose(existing -> {
             if (existing.isPresent()) {
-                if (!Files.exists(file)) {
+                AdminRows.Current current = existing.get();
+                if (!current.rotated() && !Files.exists(file)) {
                     LOG.warn("an admin credential exists but {} is missing", file);
+                } else if (current.rotated() && Files.exists(file)) {
+                    LOG.warn("{} holds no valid credential: the admin credential was rotated at {}; delete the file",
+                            file, current.since());
                 }
-                return Future.succeededFuture(existing.get());
+                return Future.succeededFuture(adminCredential(current.hash()));
             }
             String token = OpaqueTokens.generate(OpaqueTokens.ADMIN_PREFIX);
             return vertx.executeBlocking(() -> {
@@ -205,15 +243,20 @@ public final class BrokerVerticle extends VerticleBase {
                 MasterKey.writeSecret(file, token + "\n");
                 return null;
             }, false).compose(v -> store.write(tx -> {
-                new AdminRows(tx).insert(OpaqueTokens.hash(token), clock.instant());
+                new AdminRows(tx).insertBootstrap(OpaqueTokens.hash(token), clock.instant());
                 new AuditRows(tx).append(new AuditEvent("system", "admin.bootstrap", AuditEvent.Decision.ALLOW, null, null, null,
                         "", "bootstrap admin credential created; secret written to the data directory"),
                         clock.instant());
                 return null;
             })).onSuccess(v -> {
-                LOG.info("Bootstrap admin credential written to {} (mode 0600)", file.toAbsolutePath());
-            }).map(v -> OpaqueTokens.hash(token));
+                LOG.info("Bootstrap admin credential written to {} (mode 0600); once you have stored it elsewhere,"
+                        + " rotate it with POST /v1/admin/rotate, which deletes the file", file.toAbsolutePath());
+            }).map(v -> adminCredential(OpaqueTokens.hash(token)));
         });
+    }
+
+    private AdminCredential adminCredential(String hash) {
+        return new AdminCredential(vertx, store, options.adminTokenFile(), hash, clock);
     }
 
     /** A router over the shared parts, or {@code null} until the issuer is known. */
@@ -230,6 +273,7 @@ public final class BrokerVerticle extends VerticleBase {
         new TaskRoutes(tasks, bearer, clock).mount(r);
         new AuditRoutes(store, bearer.adminGate()).mount(r);
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
+        new AdminRoutes(admin, bearer.adminGate()).mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(new Health(vertx, store, policy, keys, refusals)::handle);
         r.route().failureHandler(Problems::handle);
@@ -260,6 +304,10 @@ public final class BrokerVerticle extends VerticleBase {
         if (store != null) {
             store.close();
             store = null;
+        }
+        if (dataLock != null) {
+            dataLock.close();
+            dataLock = null;
         }
     }
 

@@ -29,4 +29,20 @@ final class DataDirectory {
             // Not a POSIX file system: rely on its own access control.
         }
     }
+
+    /** Whether {@code file} lies inside {@code dir} (after resolving links where the paths exist). */
+    static boolean contains(Path dir, Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        Path parent = absolute.getParent();
+        Path resolved = parent == null ? absolute : real(parent).resolve(absolute.getFileName());
+        return resolved.startsWith(real(dir));
+    }
+
+    private static Path real(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException absent) {
+            return path.toAbsolutePath().normalize();
+        }
+    }
 }

@@ -16,6 +16,7 @@ import java.security.Provider;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -46,15 +47,18 @@ public final class BrokerHarness implements AutoCloseable {
     private final Path policy;
     private final MutableClock clock;
     private final Optional<Provider> ecdsaProvider;
+    private final UnaryOperator<BrokerOptions> tweak;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Vertx vertx;
     private BrokerVerticle verticle;
 
-    private BrokerHarness(Path dataDir, Path policy, MutableClock clock, Optional<Provider> ecdsaProvider) {
+    private BrokerHarness(Path dataDir, Path policy, MutableClock clock, Optional<Provider> ecdsaProvider,
+            UnaryOperator<BrokerOptions> tweak) {
         this.dataDir = dataDir;
         this.policy = policy;
         this.clock = clock;
         this.ecdsaProvider = ecdsaProvider;
+        this.tweak = tweak;
     }
 
     public static BrokerHarness start(Path dataDir, MutableClock clock) {
@@ -62,15 +66,29 @@ public final class BrokerHarness implements AutoCloseable {
     }
 
     public static BrokerHarness start(Path dataDir, Path policy, MutableClock clock) {
+        return start(dataDir, policy, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * @param tweak changes the options the harness would use (its data directory, policy and a free port)
+     * @throws java.util.concurrent.CompletionException when the broker does not start; nothing is left running
+     */
+    public static BrokerHarness start(Path dataDir, MutableClock clock, UnaryOperator<BrokerOptions> tweak) {
+        return start(dataDir, SAMPLE_POLICY, clock, tweak);
+    }
+
+    private static BrokerHarness start(Path dataDir, Path policy, MutableClock clock,
+            UnaryOperator<BrokerOptions> tweak) {
         BrokerHarness harness = new BrokerHarness(dataDir, policy, clock,
-                Optional.ofNullable(dev.stint.token.keys.JcaProviders.ecdsa()));
+                Optional.ofNullable(dev.stint.token.keys.JcaProviders.ecdsa()), tweak);
         harness.deploy();
         return harness;
     }
 
     /** A broker whose client-assertion ECDSA signatures are checked by {@code ecdsaProvider}. */
     public static BrokerHarness startWithEcdsaProvider(Path dataDir, MutableClock clock, Provider ecdsaProvider) {
-        BrokerHarness harness = new BrokerHarness(dataDir, SAMPLE_POLICY, clock, Optional.of(ecdsaProvider));
+        BrokerHarness harness = new BrokerHarness(dataDir, SAMPLE_POLICY, clock, Optional.of(ecdsaProvider),
+                UnaryOperator.identity());
         harness.deploy();
         return harness;
     }
@@ -81,9 +99,14 @@ public final class BrokerHarness implements AutoCloseable {
 
     private void deploy(int port) {
         vertx = Vertx.vertx();
-        verticle = new BrokerVerticle(BrokerOptions.defaults(policy).withPort(port).withDataDir(dataDir), clock,
-                ecdsaProvider);
-        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().join();
+        verticle = new BrokerVerticle(tweak.apply(BrokerOptions.defaults(policy).withPort(port).withDataDir(dataDir)),
+                clock, ecdsaProvider);
+        try {
+            vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().join();
+        } catch (RuntimeException failed) {
+            close();
+            throw failed;
+        }
     }
 
     /** Stops the broker and starts a new one on the same data directory and port (so the same issuer). */

@@ -2,9 +2,11 @@ package dev.stint.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.stint.broker.BrokerHarness.Response;
+import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.token.DefaultTaskTokenVerifier;
 import dev.stint.token.TaskClaims;
 import dev.stint.token.Tier;
@@ -64,6 +66,27 @@ class RestartTest {
         assertThat(broker.adminToken()).isEqualTo(admin);
         assertThat(broker.get("/v1/agents/demo-agent", admin).status()).isEqualTo(200);
         assertThat(broker.introspect(token).json().get("active").asBoolean()).isTrue();
+    }
+
+    @Test
+    void activeNextAndRetiredSigningKeysSurviveRestart() throws Exception {
+        broker = BrokerHarness.start(dataDir, clock);
+        TestAgent agent = broker.registerAgent("demo-agent", "dev");
+        String taskId = broker.openTask(broker.agentToken(agent), "dev", "[\"db:orders:read\"]", 900L).text("task_id");
+        clock.advance(BrokerKeys.JWKS_MAX_AGE);
+        Response rotated = broker.postRaw("/v1/keys/rotate", null, new byte[0], broker.adminToken());
+
+        broker.restart();
+
+        JWKSet jwks = JWKSet.parse(broker.get("/.well-known/jwks.json", null).body());
+        assertThat(jwks.getKeys().stream().map(JWK::getKeyID).toList()).containsExactlyInAnyOrder(
+                rotated.text("active_kid"), rotated.text("next_kid"), rotated.text("retired_kid"));
+        String token = broker.mint(broker.agentToken(agent), taskId).text("access_token");
+        assertThat(SignedJWT.parse(token).getHeader().getKeyID()).isEqualTo(rotated.text("active_kid"));
+        clock.advance(BrokerKeys.JWKS_MAX_AGE);
+        Response again = broker.postRaw("/v1/keys/rotate", null, new byte[0], broker.adminToken());
+        assertThat(again.text("active_kid")).isEqualTo(rotated.text("next_kid"));
+        assertThat(again.text("retired_kid")).isEqualTo(rotated.text("active_kid"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.stint.broker.auth;
 
+import static dev.stint.broker.store.Columns.instant;
 import static dev.stint.broker.store.Columns.set;
 
 import dev.stint.broker.http.UnavailableException;
@@ -8,8 +9,23 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The admin credential's rows: the SHA-256 of the current one; the newest row is in force. */
+/** The admin credential's rows: the SHA-256 of the one in force, never the secret. */
 public final class AdminRows {
+
+    /**
+     * The admin credential in force.
+     *
+     * @param since when it was created
+     * @param rotated {@code false} for the bootstrap credential (whose secret was written to the
+     *     data directory), {@code true} for one made by rotation (whose secret was given once to the
+     *     caller and stored nowhere)
+     */
+    public record Current(String hash, Instant since, boolean rotated) {
+        public Current {
+            Objects.requireNonNull(hash, "hash");
+            Objects.requireNonNull(since, "since");
+        }
+    }
 
     private final Tx tx;
 
@@ -17,14 +33,25 @@ public final class AdminRows {
         this.tx = Objects.requireNonNull(tx, "tx");
     }
 
-    /** The hash of the admin credential in force; empty before the first start. */
-    public Optional<String> currentHash() throws UnavailableException {
-        return tx.one("SELECT token_hash FROM admin_credentials ORDER BY created_at DESC LIMIT 1", Tx.Binder.NONE,
-                rs -> rs.getString(1));
+    /** The admin credential in force (locked in a write unit); empty before the first start. */
+    public Optional<Current> current() throws UnavailableException {
+        return tx.one("SELECT token_hash, created_at, origin FROM admin_credentials ORDER BY created_at DESC LIMIT 1"
+                + (tx.writable() ? tx.dialect().forUpdate() : ""), Tx.Binder.NONE,
+                rs -> new Current(rs.getString(1), instant(rs, 2), "rotation".equals(rs.getString(3))));
     }
 
-    public void insert(String hash, Instant at) throws UnavailableException {
-        tx.update("INSERT INTO admin_credentials (token_hash, created_at) VALUES (?, ?)", ps -> {
+    /** Stores the first admin credential, whose secret went to the data directory. */
+    public void insertBootstrap(String hash, Instant at) throws UnavailableException {
+        tx.update("INSERT INTO admin_credentials (token_hash, created_at, origin) VALUES (?, ?, 'bootstrap')", ps -> {
+            set(ps, 1, hash);
+            set(ps, 2, at);
+        });
+    }
+
+    /** Replaces every stored admin credential with a new one: the old ones stop authenticating. */
+    public void replace(String hash, Instant at) throws UnavailableException {
+        tx.update("DELETE FROM admin_credentials", Tx.Binder.NONE);
+        tx.update("INSERT INTO admin_credentials (token_hash, created_at, origin) VALUES (?, ?, 'rotation')", ps -> {
             set(ps, 1, hash);
             set(ps, 2, at);
         });

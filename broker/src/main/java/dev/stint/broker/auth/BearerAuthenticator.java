@@ -49,14 +49,14 @@ public final class BearerAuthenticator {
      * that issues a credential re-checks the agent and its token inside its own store unit.
      */
     private final Cache<String, Recent> recent;
-    private final String adminTokenHash;
+    private final AdminCredential adminCredential;
     private final Clock clock;
 
     /** @param audit where refused credentials are recorded before the refusal is answered */
-    public BearerAuthenticator(Store store, AuditLog audit, String adminTokenHash, Clock clock) {
+    public BearerAuthenticator(Store store, AuditLog audit, AdminCredential adminCredential, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.audit = Objects.requireNonNull(audit, "audit");
-        this.adminTokenHash = Objects.requireNonNull(adminTokenHash, "adminTokenHash");
+        this.adminCredential = Objects.requireNonNull(adminCredential, "adminCredential");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.recent = Caffeine.newBuilder().ticker(new ClockTicker(clock))
                 .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
@@ -128,7 +128,7 @@ public final class BearerAuthenticator {
 
     public Future<Caller> fromToken(String token) {
         if (token.startsWith(OpaqueTokens.ADMIN_PREFIX)) {
-            return OpaqueTokens.sameHash(OpaqueTokens.hash(token), adminTokenHash)
+            return adminCredential.accepts(token)
                     ? Future.succeededFuture(new Caller.Admin())
                     : Future.failedFuture(RejectedException.unauthorized("the admin credential is not valid"));
         }

@@ -19,6 +19,7 @@ public enum ProblemType {
     TASK_NOT_FOUND("task-not-found", "Task not found"),
     TASK_EXISTS("task-exists", "Task already exists"),
     TASK_NOT_ACTIVE("task-not-active", "Task is not active"),
+    KEY_ROTATION_TOO_SOON("key-rotation-too-soon", "Key rotation too soon"),
     UNAVAILABLE("unavailable", "Service unavailable"),
     INTERNAL("internal", "Internal error");
 

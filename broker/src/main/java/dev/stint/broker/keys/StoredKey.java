@@ -4,13 +4,17 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A signing key as stored: public JWK in clear, private JWK sealed with the master key.
+ * A signing key as stored: public JWK in clear, private JWK sealed with the master key. A key is
+ * <em>next</em> (published, not yet signing), then <em>active</em> (signing), then
+ * <em>retired</em> (verifiable until {@code verifyUntil}).
  *
- * @param retiredAt when it stopped signing; {@code null} for the active key
- * @param verifyUntil after this no token it signed can still be valid; {@code null} while active
+ * @param createdAt when it was generated, and so first published in the JWKS
+ * @param activatedAt when it began to sign; {@code null} for the next key
+ * @param retiredAt when it stopped signing; {@code null} for the next and the active key
+ * @param verifyUntil after this no token it signed can still be valid; {@code null} until retired
  */
 public record StoredKey(String kid, String publicJwk, String sealedPrivateJwk, Instant createdAt,
-        Instant retiredAt, Instant verifyUntil) {
+        Instant activatedAt, Instant retiredAt, Instant verifyUntil) {
 
     public StoredKey {
         Objects.requireNonNull(kid, "kid");
@@ -19,8 +23,19 @@ public record StoredKey(String kid, String publicJwk, String sealedPrivateJwk, I
         Objects.requireNonNull(createdAt, "createdAt");
     }
 
+    /** Published in the JWKS, waiting to sign. */
+    public boolean isNext() {
+        return activatedAt == null && retiredAt == null;
+    }
+
+    /** The key that signs. */
+    public boolean isActive() {
+        return activatedAt != null && retiredAt == null;
+    }
+
     @Override
     public String toString() {
-        return "StoredKey[kid=" + kid + ", createdAt=" + createdAt + ", retiredAt=" + retiredAt + "]";
+        return "StoredKey[kid=" + kid + ", createdAt=" + createdAt + ", activatedAt=" + activatedAt
+                + ", retiredAt=" + retiredAt + "]";
     }
 }

@@ -123,7 +123,7 @@ public final class OAuthRoutes {
     private void jwks(RoutingContext ctx) {
         ctx.response()
                 .putHeader("Content-Type", "application/json")
-                .putHeader("Cache-Control", "public, max-age=60")
+                .putHeader("Cache-Control", "public, max-age=" + BrokerKeys.JWKS_MAX_AGE.toSeconds())
                 .end(Json.write(keys.keySet().publicJwks().toJSONObject(true)));
     }
 

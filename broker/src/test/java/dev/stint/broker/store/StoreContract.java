@@ -353,7 +353,7 @@ public abstract class StoreContract {
 
     @Test
     void retiredKeyKeepsItsVerifyUntil() {
-        StoredKey key = new StoredKey("k1", "{}", "sealed", T0, null, null);
+        StoredKey key = new StoredKey("k1", "{}", "sealed", T0, T0, null, null);
         await(store.write(tx -> {
             new KeyRows(tx).insert(key);
             return null;
@@ -366,6 +366,43 @@ public abstract class StoreContract {
         assertThat(retired).isTrue();
         assertThat(again).isFalse();
         assertThat(read.verifyUntil()).isEqualTo(T0.plusSeconds(400));
+    }
+
+    @Test
+    void nextKeyActivatesOnceAndNeverAfterRetirement() {
+        await(store.write(tx -> {
+            new KeyRows(tx).insert(new StoredKey("next", "{}", "sealed", T0, null, null, null));
+            return null;
+        }));
+
+        boolean retiredWhileNext = await(store.write(tx -> new KeyRows(tx).retire("next", T0, T0.plusSeconds(60))));
+        boolean activated = await(store.write(tx -> new KeyRows(tx).activate("next", T0.plusSeconds(60))));
+        boolean again = await(store.write(tx -> new KeyRows(tx).activate("next", T0.plusSeconds(61))));
+
+        StoredKey read = await(store.read(tx -> new KeyRows(tx).all())).get(0);
+        assertThat(retiredWhileNext).isFalse();
+        assertThat(activated).isTrue();
+        assertThat(again).isFalse();
+        assertThat(read.isActive()).isTrue();
+        assertThat(read.activatedAt()).isEqualTo(T0.plusSeconds(60));
+    }
+
+    @Test
+    void storeHoldsAtMostOneActiveAndOneNextKey() {
+        await(store.write(tx -> {
+            new KeyRows(tx).insert(new StoredKey("active", "{}", "sealed", T0, T0, null, null));
+            new KeyRows(tx).insert(new StoredKey("next", "{}", "sealed", T0, null, null, null));
+            return null;
+        }));
+
+        assertThatThrownBy(() -> await(store.write(tx -> {
+            new KeyRows(tx).insert(new StoredKey("second-next", "{}", "sealed", T0, null, null, null));
+            return null;
+        }))).hasCauseInstanceOf(dev.stint.broker.http.UnavailableException.class);
+        assertThatThrownBy(() -> await(store.write(tx -> new KeyRows(tx).activate("next", T0))))
+                .hasCauseInstanceOf(dev.stint.broker.http.UnavailableException.class);
+        List<StoredKey> stored = await(store.read(tx -> new KeyRows(tx).all()));
+        assertThat(stored).extracting(StoredKey::kid).containsExactlyInAnyOrder("active", "next");
     }
 
     @Test

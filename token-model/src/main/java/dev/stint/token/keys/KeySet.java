@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The broker's keys at one moment: the active signing key and the public keys that still verify
- * (the active one plus retired ones whose tokens may not have expired yet). Immutable: rotating
- * means building a new {@code KeySet}, so a reader never sees half a rotation.
+ * The broker's keys at one moment: the active signing key and the public keys that verify (the
+ * active one, the next one, published before it signs so that caching verifiers know it in time,
+ * and retired ones whose tokens may not have expired yet). Immutable: rotating means building a
+ * new {@code KeySet}, so a reader never sees half a rotation.
  */
 public final class KeySet implements VerificationKeySource {
 
@@ -22,7 +23,8 @@ public final class KeySet implements VerificationKeySource {
 
     /**
      * @param active the key new tokens are signed with
-     * @param retired public keys of earlier signing keys that tokens may still carry
+     * @param retired the other public keys to publish: earlier signing keys that tokens may still
+     *     carry, and the next signing key
      */
     public KeySet(SigningKey active, List<ECKey> retired) {
         this.active = Objects.requireNonNull(active, "active");
