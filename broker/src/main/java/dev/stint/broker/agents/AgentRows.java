@@ -41,6 +41,15 @@ public final class AgentRows {
                 ps -> set(ps, 1, id.value()), AgentRows::row);
     }
 
+    /**
+     * The agent's status alone: what a unit re-checks before it releases a credential, without
+     * reading (and parsing) the agent's keys.
+     */
+    public Optional<AgentStatus> status(AgentId id) throws UnavailableException {
+        return tx.one("SELECT status FROM agents WHERE agent_id = ?" + lock(), ps -> set(ps, 1, id.value()),
+                rs -> AgentStatus.fromWire(rs.getString(1)));
+    }
+
     /** @return {@code false} when an agent with that id exists already (nothing changes) */
     public boolean insert(Agent agent) throws UnavailableException {
         return tx.update("INSERT INTO agents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"

@@ -19,6 +19,7 @@ import dev.stint.broker.http.ClockTicker;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.store.Tx;
 import dev.stint.broker.agents.AgentRows;
+import dev.stint.broker.agents.AgentStatus;
 import dev.stint.broker.audit.AuditRows;
 import dev.stint.broker.tokens.TokenRows;
 import dev.stint.token.KeyUnavailableException;
@@ -231,10 +232,11 @@ public final class DefaultTaskService implements TaskService {
     /** The agent is still active and its token still unrevoked, as of this transaction. */
     private static void requireStillAuthorised(Tx tx, Caller.AgentCaller caller, Instant now)
             throws RejectedException, UnavailableException {
-        Agent agent = new AgentRows(tx).find(caller.agent().id()).orElseThrow(
-                () -> RejectedException.unauthorized("agent " + caller.agent().id() + " is not registered"));
-        if (!agent.isActive()) {
-            throw RejectedException.unauthorized("agent " + agent.id() + " is " + agent.status().wireName());
+        AgentId id = caller.agent().id();
+        AgentStatus status = new AgentRows(tx).status(id).orElseThrow(
+                () -> RejectedException.unauthorized("agent " + id + " is not registered"));
+        if (status != AgentStatus.ACTIVE) {
+            throw RejectedException.unauthorized("agent " + id + " is " + status.wireName());
         }
         if (caller.tokenJti() != null) {
             Optional<IssuedToken> token = new TokenRows(tx).byJti(caller.tokenJti());
