@@ -20,6 +20,7 @@ import dev.stint.broker.tasks.TaskExpiry;
 import dev.stint.broker.auth.AdminRows;
 import dev.stint.broker.audit.AuditRows;
 import dev.stint.broker.http.Json;
+import dev.stint.broker.http.Methods;
 import dev.stint.broker.http.Problems;
 import dev.stint.broker.tasks.TaskRoutes;
 import dev.stint.token.ClaimChecks;
@@ -203,6 +204,7 @@ public final class BrokerVerticle extends VerticleBase {
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(this::health);
+        Methods.apply(r);
         r.route().failureHandler(Problems::handle);
         r.errorHandler(404, Problems::handle);
         r.errorHandler(405, Problems::handle);
