@@ -19,6 +19,7 @@ import dev.stint.broker.tasks.TaskEnder;
 import dev.stint.broker.tasks.TaskExpiry;
 import dev.stint.broker.auth.AdminRows;
 import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.http.HeadChecks;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.http.Methods;
 import dev.stint.broker.http.Problems;
@@ -196,6 +197,7 @@ public final class BrokerVerticle extends VerticleBase {
     private Router router() {
         Router r = Router.router(vertx);
         r.route().handler(BrokerVerticle::securityHeaders);
+        r.route().handler(HeadChecks::handle);
         r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
         new OAuthRoutes(issuer, store, audit, keys, bearer, options.agentTokenTtl(), clock).mount(r);
         new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, clock).mount(r);
@@ -206,6 +208,7 @@ public final class BrokerVerticle extends VerticleBase {
         r.get("/health").handler(this::health);
         Methods.apply(r);
         r.route().failureHandler(Problems::handle);
+        r.errorHandler(400, Problems::badRequest);
         r.errorHandler(404, Problems::handle);
         r.errorHandler(405, Problems::handle);
         return r;

@@ -1,5 +1,7 @@
 package dev.stint.broker;
 
+import dev.stint.broker.http.Problems;
+import dev.stint.broker.http.RequestLimits;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -13,7 +15,8 @@ import java.util.function.Supplier;
  * One HTTP server on one event loop. The broker deploys one per core on the same port (Vert.x
  * spreads connections over them), so parsing, routing and signing use every core. Each builds
  * its own router from the broker's shared parts; until the broker knows its issuer (after the
- * first server bound the port) requests get 503.
+ * first server bound the port) requests get 503. A request head the codec cannot parse is
+ * answered with a problem (400, 414 or 431) and the connection closed.
  */
 final class HttpServerVerticle extends VerticleBase {
 
@@ -33,12 +36,16 @@ final class HttpServerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         return vertx.createHttpServer(new HttpServerOptions()
-                        .setMaxInitialLineLength(8192)
-                        .setMaxHeaderSize(16 * 1024)
+                        .setMaxInitialLineLength(RequestLimits.MAX_REQUEST_LINE_BYTES)
+                        .setMaxHeaderSize(RequestLimits.MAX_HEADER_BYTES)
                         .setCompressionSupported(false)
                         // Form values are bounded by the body limit; the broker's own checks then
-                        // answer an over-long assertion or token with a clear 4xx.
-                        .setMaxFormAttributeSize(BrokerOptions.MAX_BODY_BYTES))
+                        // answer an over-long assertion or token with a clear 4xx. A field may arrive
+                        // in many reads, so it may be buffered up to that size too.
+                        .setMaxFormAttributeSize(RequestLimits.MAX_BODY_BYTES)
+                        .setMaxFormBufferedBytes(RequestLimits.MAX_BODY_BYTES)
+                        .setMaxFormFields(RequestLimits.MAX_FORM_FIELDS))
+                .invalidRequestHandler(Problems::invalidRequest)
                 .requestHandler(this::handle)
                 .listen(port, host)
                 .onSuccess(listening -> server = listening);

@@ -84,6 +84,11 @@ public final class BrokerHarness implements AutoCloseable {
         return verticle.issuer();
     }
 
+    /** The loopback port the broker listens on, for raw socket clients. */
+    public int port() {
+        return verticle.actualPort();
+    }
+
     public MutableClock clock() {
         return clock;
     }
