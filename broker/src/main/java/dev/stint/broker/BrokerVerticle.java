@@ -62,6 +62,7 @@ public final class BrokerVerticle extends VerticleBase {
 
     private final BrokerOptions options;
     private final Clock clock;
+    private final ConnectionGuard.Cap connections;
     private ReloadingPolicy policy;
     private Store store;
     private BrokerKeys keys;
@@ -77,6 +78,7 @@ public final class BrokerVerticle extends VerticleBase {
     public BrokerVerticle(BrokerOptions options, Clock clock) {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.connections = new ConnectionGuard.Cap(options.http().maxConnections());
     }
 
     @Override
@@ -89,7 +91,8 @@ public final class BrokerVerticle extends VerticleBase {
                 })
                 .compose(loaded -> {
                     keys = loaded;
-                    first = new HttpServerVerticle(options.host(), listenPort, this::routerWhenReady);
+                    first = new HttpServerVerticle(options.host(), listenPort, options.http(), connections,
+                            this::routerWhenReady);
                     return vertx.deployVerticle(first);
                 })
                 .compose(deployed -> {
@@ -107,7 +110,8 @@ public final class BrokerVerticle extends VerticleBase {
                     // Instances listening on the same host and port share one socket in Vert.x.
                     List<HttpServerVerticle> others = new CopyOnWriteArrayList<>();
                     return more == 0 ? Future.succeededFuture() : vertx.deployVerticle(() -> {
-                        HttpServerVerticle other = new HttpServerVerticle(options.host(), port, this::routerWhenReady);
+                        HttpServerVerticle other = new HttpServerVerticle(options.host(), port, options.http(),
+                                connections, this::routerWhenReady);
                         others.add(other);
                         return other;
                     }, new DeploymentOptions().setInstances(more)).compose(id ->

@@ -43,22 +43,31 @@ public final class BrokerHarness implements AutoCloseable {
     private final Path dataDir;
     private final Path policy;
     private final MutableClock clock;
+    private final HttpLimits limits;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Vertx vertx;
     private BrokerVerticle verticle;
 
-    private BrokerHarness(Path dataDir, Path policy, MutableClock clock) {
+    private BrokerHarness(Path dataDir, Path policy, MutableClock clock, HttpLimits limits) {
         this.dataDir = dataDir;
         this.policy = policy;
         this.clock = clock;
+        this.limits = limits;
     }
 
     public static BrokerHarness start(Path dataDir, MutableClock clock) {
         return start(dataDir, SAMPLE_POLICY, clock);
     }
 
+    /** A broker whose HTTP servers have {@code limits} (short deadlines, a small cap) instead of the defaults. */
+    public static BrokerHarness start(Path dataDir, MutableClock clock, HttpLimits limits) {
+        BrokerHarness harness = new BrokerHarness(dataDir, SAMPLE_POLICY, clock, limits);
+        harness.deploy();
+        return harness;
+    }
+
     public static BrokerHarness start(Path dataDir, Path policy, MutableClock clock) {
-        BrokerHarness harness = new BrokerHarness(dataDir, policy, clock);
+        BrokerHarness harness = new BrokerHarness(dataDir, policy, clock, HttpLimits.DEFAULTS);
         harness.deploy();
         return harness;
     }
@@ -69,7 +78,8 @@ public final class BrokerHarness implements AutoCloseable {
 
     private void deploy(int port) {
         vertx = Vertx.vertx();
-        verticle = new BrokerVerticle(BrokerOptions.defaults(policy).withPort(port).withDataDir(dataDir), clock);
+        verticle = new BrokerVerticle(BrokerOptions.defaults(policy).withPort(port).withDataDir(dataDir)
+                .withHttp(limits), clock);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().join();
     }
 
