@@ -9,6 +9,7 @@ import java.util.Objects;
  *
  * @param issuer the OAuth issuer; {@code null} means {@code http://HOST:PORT} of the listen address
  * @param masterKeyFile where the key sealing signing keys lives; {@code null} means in the data directory
+ * @param http what one client can hold of the HTTP servers: deadlines and the connection cap
  */
 public record BrokerOptions(
         String host,
@@ -18,7 +19,8 @@ public record BrokerOptions(
         String issuer,
         Path masterKeyFile,
         Duration agentTokenTtl,
-        Duration taskTokenTtl) {
+        Duration taskTokenTtl,
+        HttpLimits http) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8400;
@@ -37,6 +39,7 @@ public record BrokerOptions(
         Objects.requireNonNull(policyFile, "policyFile");
         Objects.requireNonNull(agentTokenTtl, "agentTokenTtl");
         Objects.requireNonNull(taskTokenTtl, "taskTokenTtl");
+        Objects.requireNonNull(http, "http");
         if (agentTokenTtl.isNegative() || agentTokenTtl.isZero() || agentTokenTtl.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("agent tokens live between 1 s and 1 h");
         }
@@ -47,27 +50,36 @@ public record BrokerOptions(
 
     public static BrokerOptions defaults(Path policyFile) {
         return new BrokerOptions(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA_DIR, policyFile, null, null,
-                DEFAULT_AGENT_TOKEN_TTL, DEFAULT_TASK_TOKEN_TTL);
+                DEFAULT_AGENT_TOKEN_TTL, DEFAULT_TASK_TOKEN_TTL, HttpLimits.DEFAULTS);
     }
 
     public BrokerOptions withPort(int newPort) {
-        return new BrokerOptions(host, newPort, dataDir, policyFile, issuer, masterKeyFile, agentTokenTtl, taskTokenTtl);
+        return new BrokerOptions(host, newPort, dataDir, policyFile, issuer, masterKeyFile, agentTokenTtl, taskTokenTtl,
+                http);
     }
 
     public BrokerOptions withDataDir(Path newDataDir) {
-        return new BrokerOptions(host, port, newDataDir, policyFile, issuer, masterKeyFile, agentTokenTtl, taskTokenTtl);
+        return new BrokerOptions(host, port, newDataDir, policyFile, issuer, masterKeyFile, agentTokenTtl, taskTokenTtl,
+                http);
     }
 
     public BrokerOptions withIssuer(String newIssuer) {
-        return new BrokerOptions(host, port, dataDir, policyFile, newIssuer, masterKeyFile, agentTokenTtl, taskTokenTtl);
+        return new BrokerOptions(host, port, dataDir, policyFile, newIssuer, masterKeyFile, agentTokenTtl, taskTokenTtl,
+                http);
     }
 
     public BrokerOptions withHost(String newHost) {
-        return new BrokerOptions(newHost, port, dataDir, policyFile, issuer, masterKeyFile, agentTokenTtl, taskTokenTtl);
+        return new BrokerOptions(newHost, port, dataDir, policyFile, issuer, masterKeyFile, agentTokenTtl, taskTokenTtl,
+                http);
     }
 
     public BrokerOptions withMasterKeyFile(Path file) {
-        return new BrokerOptions(host, port, dataDir, policyFile, issuer, file, agentTokenTtl, taskTokenTtl);
+        return new BrokerOptions(host, port, dataDir, policyFile, issuer, file, agentTokenTtl, taskTokenTtl, http);
+    }
+
+    public BrokerOptions withHttp(HttpLimits newHttp) {
+        return new BrokerOptions(host, port, dataDir, policyFile, issuer, masterKeyFile, agentTokenTtl, taskTokenTtl,
+                newHttp);
     }
 
     public Path effectiveMasterKeyFile() {

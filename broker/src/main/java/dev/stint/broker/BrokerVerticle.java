@@ -22,7 +22,9 @@ import dev.stint.broker.tasks.TaskEnder;
 import dev.stint.broker.tasks.TaskExpiry;
 import dev.stint.broker.auth.AdminRows;
 import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.http.HeadChecks;
 import dev.stint.broker.http.Json;
+import dev.stint.broker.http.Methods;
 import dev.stint.broker.http.Problems;
 import dev.stint.broker.tasks.TaskRoutes;
 import dev.stint.token.ClaimChecks;
@@ -69,6 +71,7 @@ public final class BrokerVerticle extends VerticleBase {
     private final BrokerOptions options;
     private final Clock clock;
     private final Optional<Provider> ecdsaProvider;
+    private final ConnectionGuard.Cap connections;
     private ReloadingPolicy policy;
     private Store store;
     private BrokerKeys keys;
@@ -92,6 +95,7 @@ public final class BrokerVerticle extends VerticleBase {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ecdsaProvider = Objects.requireNonNull(ecdsaProvider, "ecdsaProvider");
+        this.connections = new ConnectionGuard.Cap(options.http().maxConnections());
     }
 
     @Override
@@ -127,7 +131,8 @@ public final class BrokerVerticle extends VerticleBase {
                     // Instances listening on the same host and port share one socket in Vert.x.
                     List<HttpServerVerticle> others = new CopyOnWriteArrayList<>();
                     return more == 0 ? Future.succeededFuture() : vertx.deployVerticle(() -> {
-                        HttpServerVerticle other = new HttpServerVerticle(options.host(), port, this::routerWhenReady);
+                        HttpServerVerticle other = new HttpServerVerticle(options.host(), port, options.http(),
+                                connections, this::routerWhenReady);
                         others.add(other);
                         return other;
                     }, new DeploymentOptions().setInstances(more)).compose(id ->
@@ -188,7 +193,7 @@ public final class BrokerVerticle extends VerticleBase {
      */
     private Future<String> listen() {
         String address = hostForUrl(options.host()) + ":" + listenPort;
-        first = new HttpServerVerticle(options.host(), listenPort, this::routerWhenReady);
+        first = new HttpServerVerticle(options.host(), listenPort, options.http(), connections, this::routerWhenReady);
         return vertx.deployVerticle(first).recover(failure -> Future.failedFuture(
                 new IllegalStateException("cannot listen on " + address + ": " + failure.getMessage(), failure)));
     }
@@ -267,6 +272,7 @@ public final class BrokerVerticle extends VerticleBase {
     private Router router() {
         Router r = Router.router(vertx);
         r.route().handler(BrokerVerticle::securityHeaders);
+        r.route().handler(HeadChecks::handle);
         r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
         new OAuthRoutes(issuer, store, audit, keys, bearer, ecdsaProvider, options.agentTokenTtl(), clock).mount(r);
         new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, clock).mount(r);
@@ -276,7 +282,9 @@ public final class BrokerVerticle extends VerticleBase {
         new AdminRoutes(admin, bearer.adminGate()).mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(new Health(vertx, store, policy, keys, refusals)::handle);
+        Methods.apply(r);
         r.route().failureHandler(Problems::handle);
+        r.errorHandler(400, Problems::badRequest);
         r.errorHandler(404, Problems::handle);
         r.errorHandler(405, Problems::handle);
         return r;

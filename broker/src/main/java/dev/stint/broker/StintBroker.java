@@ -3,6 +3,7 @@ package dev.stint.broker;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -48,10 +49,31 @@ public final class StintBroker implements Callable<Integer> {
                 + " (default: DATA-DIR/master.key; keep it elsewhere in production).")
         Path masterKeyFile;
 
+        @Option(names = "--request-head-timeout", paramLabel = "SECONDS", description = "Close a connection that has"
+                + " not sent a complete request head this long after it opened or after its last response"
+                + " (default: ${DEFAULT-VALUE}).")
+        long requestHeadTimeoutSeconds = HttpLimits.DEFAULT_REQUEST_HEAD_TIMEOUT.toSeconds();
+
+        @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Close a connection on which nothing"
+                + " was read or written this long (default: ${DEFAULT-VALUE}).")
+        long idleTimeoutSeconds = HttpLimits.DEFAULT_IDLE_TIMEOUT.toSeconds();
+
+        @Option(names = "--max-connections", paramLabel = "N", description = "Open connections the broker takes;"
+                + " more are closed at once (default: ${DEFAULT-VALUE}).")
+        int maxConnections = HttpLimits.DEFAULT_MAX_CONNECTIONS;
+
         @Override
         public Integer call() throws InterruptedException {
-            BrokerOptions options = new BrokerOptions(host, port, dataDir, policy, issuer, masterKeyFile,
-                    BrokerOptions.DEFAULT_AGENT_TOKEN_TTL, BrokerOptions.DEFAULT_TASK_TOKEN_TTL);
+            BrokerOptions options;
+            try {
+                options = new BrokerOptions(host, port, dataDir, policy, issuer, masterKeyFile,
+                        BrokerOptions.DEFAULT_AGENT_TOKEN_TTL, BrokerOptions.DEFAULT_TASK_TOKEN_TTL,
+                        new HttpLimits(Duration.ofSeconds(requestHeadTimeoutSeconds),
+                                Duration.ofSeconds(idleTimeoutSeconds), maxConnections));
+            } catch (IllegalArgumentException e) {
+                System.err.println("stint: " + e.getMessage());
+                return 2;
+            }
             Vertx vertx = Vertx.vertx();
             CountDownLatch stopped = new CountDownLatch(1);
             try {

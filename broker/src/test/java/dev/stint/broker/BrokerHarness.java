@@ -65,6 +65,11 @@ public final class BrokerHarness implements AutoCloseable {
         return start(dataDir, SAMPLE_POLICY, clock);
     }
 
+    /** A broker whose HTTP servers have {@code limits} (short deadlines, a small cap) instead of the defaults. */
+    public static BrokerHarness start(Path dataDir, MutableClock clock, HttpLimits limits) {
+        return start(dataDir, clock, options -> options.withHttp(limits));
+    }
+
     public static BrokerHarness start(Path dataDir, Path policy, MutableClock clock) {
         return start(dataDir, policy, clock, UnaryOperator.identity());
     }
@@ -118,6 +123,11 @@ public final class BrokerHarness implements AutoCloseable {
 
     public String issuer() {
         return verticle.issuer();
+    }
+
+    /** The loopback port the broker listens on, for raw socket clients. */
+    public int port() {
+        return verticle.actualPort();
     }
 
     public MutableClock clock() {

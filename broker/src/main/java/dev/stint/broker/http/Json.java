@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -55,8 +54,7 @@ public final class Json {
      * @throws RejectedException 415 when the body is not declared JSON, 400 when it is malformed
      */
     public static <T> T body(RoutingContext ctx, Class<T> type) throws RejectedException {
-        String contentType = ctx.request().getHeader("Content-Type");
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+        if (!MediaTypes.is(ctx.request().getHeader("Content-Type"), MediaTypes.JSON)) {
             throw new RejectedException(415, ProblemType.UNSUPPORTED_MEDIA_TYPE,
                     "send the request body as application/json");
         }

@@ -16,7 +16,11 @@ public final class OAuthRejectedException extends RejectedException {
     }
 
     private OAuthRejectedException(int status, String error, String reason, String agentId) {
-        super(status, status == 401 ? ProblemType.UNAUTHORIZED : ProblemType.INVALID_REQUEST, reason);
+        super(status, switch (status) {
+            case 401 -> ProblemType.UNAUTHORIZED;
+            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            default -> ProblemType.INVALID_REQUEST;
+        }, reason);
         this.error = error;
         this.agentId = agentId;
     }
@@ -37,6 +41,11 @@ public final class OAuthRejectedException extends RejectedException {
 
     public static OAuthRejectedException invalidRequest(String reason) {
         return new OAuthRejectedException(400, "invalid_request", reason);
+    }
+
+    /** A body that is not of the media type the endpoint reads: 415, with the OAuth code {@code invalid_request}. */
+    public static OAuthRejectedException unsupportedMediaType(String reason) {
+        return new OAuthRejectedException(415, "invalid_request", reason);
     }
 
     public String error() {

@@ -8,6 +8,8 @@ public enum ProblemType {
     INVALID_REQUEST("invalid-request", "Invalid request"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type"),
     PAYLOAD_TOO_LARGE("payload-too-large", "Request body too large"),
+    URI_TOO_LONG("uri-too-long", "Request line too long"),
+    HEADERS_TOO_LARGE("headers-too-large", "Request headers too large"),
     UNAUTHORIZED("unauthorized", "Authentication required"),
     FORBIDDEN("forbidden", "Forbidden"),
     POLICY_DENIED("policy-denied", "Denied by policy"),

@@ -11,6 +11,7 @@ import dev.stint.broker.tokens.OpaqueTokens;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.http.Json;
+import dev.stint.broker.http.MediaTypes;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.agents.AgentRows;
@@ -38,7 +39,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -349,12 +349,15 @@ public final class OAuthRoutes {
         }
     }
 
-    /** The url-encoded form, with each parameter at most once (RFC 6749, section 3.2). */
+    /**
+     * The url-encoded form, with each parameter at most once (RFC 6749, section 3.2).
+     *
+     * @throws RejectedException 415 when the body is not declared {@code application/x-www-form-urlencoded},
+     *     400 when a parameter repeats
+     */
     private static MultiMap form(RoutingContext ctx) throws RejectedException {
-        String contentType = ctx.request().getHeader("Content-Type");
-        if (contentType == null
-                || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-            throw OAuthRejectedException.invalidRequest("send parameters as application/x-www-form-urlencoded");
+        if (!MediaTypes.is(ctx.request().getHeader("Content-Type"), MediaTypes.FORM)) {
+            throw OAuthRejectedException.unsupportedMediaType("send parameters as application/x-www-form-urlencoded");
         }
         MultiMap form = ctx.request().formAttributes();
         for (String name : form.names()) {

@@ -343,12 +343,6 @@ class ClientAssertionAttackTest {
                                 + enc("urn:ietf:params:oauth:token-type:id_token"),
                         "unsupported_grant_type",
                         "token exchange for CI identities is not available in this version; use client_credentials"),
-                badRequest("JSON body instead of a form", "application/json",
-                        "{\"grant_type\":\"client_credentials\",\"client_assertion_type\":\"" + JWT_BEARER
-                                + "\",\"client_assertion\":\"x\"}",
-                        "invalid_request", "send parameters as application/x-www-form-urlencoded"),
-                badRequest("no Content-Type", null, "grant_type=client_credentials",
-                        "invalid_request", "send parameters as application/x-www-form-urlencoded"),
                 badRequest("grant_type twice", "application/x-www-form-urlencoded",
                         "grant_type=client_credentials&grant_type=password&client_assertion_type=" + enc(JWT_BEARER)
                                 + "&client_assertion=x",
