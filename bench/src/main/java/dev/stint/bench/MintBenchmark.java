@@ -15,6 +15,7 @@ import dev.stint.broker.agents.AgentStatus;
 import dev.stint.broker.tasks.TaskEnder;
 import dev.stint.broker.tokens.TokenRows;
 import dev.stint.broker.audit.AuditLog;
+import dev.stint.broker.audit.FailureTally;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.keys.MasterKey;
 import dev.stint.broker.policy.ReloadingPolicy;
@@ -119,7 +120,8 @@ public class MintBenchmark {
         }));
         caller = new Caller.AgentCaller(agent, "bench-agent-token");
 
-        service = new DefaultTaskService(ISSUER, store, new AuditLog(store, clock), policy, keys, TASK_TOKEN_TTL,
+        service = new DefaultTaskService(ISSUER, store, new AuditLog(store,
+                new FailureTally(store, FailureTally.DEFAULT_WINDOW, FailureTally.DEFAULT_MAX_KINDS, clock), clock), policy, keys, TASK_TOKEN_TTL,
                 new TaskEnder(List.of()), clock);
         Task task = join(service.open(caller,
                 new OpenTaskRequest(null, "dev", "bench", List.of("db:orders:read"), 28_800L))).task();
