@@ -37,12 +37,16 @@ public final class AuditRows {
         if (!tx.writable()) {
             throw new IllegalStateException("audit records are written in write transactions only");
         }
-        Head head = tx.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1" + tx.dialect().forUpdate(),
-                Tx.Binder.NONE, rs -> new Head(rs.getLong(1), rs.getString(2)))
-                .orElse(new Head(0, HashChain.GENESIS));
+        Head head = tx.recall(Head.class);
+        if (head == null) {
+            head = tx.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1" + tx.dialect().forUpdate(),
+                    Tx.Binder.NONE, rs -> new Head(rs.getLong(1), rs.getString(2)))
+                    .orElse(new Head(0, HashChain.GENESIS));
+        }
         long seq = head.seq() + 1;
         String hash = HashChain.hash(seq, at, event, head.hash());
         AuditRecord record = new AuditRecord(seq, at, event, head.hash(), hash);
+        String prevHash = head.hash();
         tx.update("INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
             ps.setLong(1, seq);
             set(ps, 2, at);
@@ -54,9 +58,11 @@ public final class AuditRows {
             set(ps, 8, event.tier());
             set(ps, 9, event.scopes());
             set(ps, 10, event.reason());
-            set(ps, 11, record.prevHash());
+            set(ps, 11, prevHash);
             set(ps, 12, hash);
         });
+        // Kept for the next append of this transaction: one read of the head per batch, not per record.
+        tx.remember(Head.class, new Head(seq, hash));
         return record;
     }
 

@@ -135,6 +135,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 try {
                     if (savepoint != null) {
                         connection.rollback(savepoint);
+                        tx.forgetRemembered();
                         connection.releaseSavepoint(savepoint);
                     }
                 } catch (SQLException rollbackFailure) {

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +45,8 @@ public final class Tx {
     private final boolean writable;
     /** Rows changed so far in this transaction: the writer tells a real write from a no-op. */
     private long changed;
+    /** What units derived from rows of this transaction, by type; forgotten when a unit rolls back. */
+    private final Map<Class<?>, Object> remembered = new HashMap<>();
 
     /**
      * @param statements prepared statements kept open across transactions on a long-lived
@@ -124,6 +127,28 @@ public final class Tx {
 
     long changedRows() {
         return changed;
+    }
+
+    /**
+     * A value a unit of this transaction derived from rows it read or wrote (the audit chain's
+     * head after an append), so that the next unit need not read it again. Sound only because
+     * everything that could change those rows runs in this transaction, and because it is
+     * forgotten whenever a unit rolls back.
+     *
+     * @return {@code null} when nothing of that type is remembered
+     */
+    public <T> T recall(Class<T> type) {
+        return type.cast(remembered.get(type));
+    }
+
+    /** Remembers {@code value} for later units of this transaction (see {@link #recall}). */
+    public <T> void remember(Class<T> type, T value) {
+        remembered.put(type, type.cast(value));
+    }
+
+    /** Called when a unit rolls back: what it remembered may describe rows that no longer exist. */
+    void forgetRemembered() {
+        remembered.clear();
     }
 
     /** A statement that failed is not reused: it is closed and prepared afresh next time. */

@@ -303,6 +303,31 @@ public abstract class StoreContract {
     }
 
     @Test
+    void unitsFailingBetweenAppendsLeaveAnUnbrokenGaplessChain() {
+        // Submitted together, so that the single writer runs them in one batch and one commit.
+        List<Future<AuditRecord>> writes = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            int n = i;
+            writes.add(store.write(tx -> {
+                AuditRecord record = new AuditRows(tx).append(event("unit " + n), T0);
+                if (n % 3 == 1) {
+                    throw new RejectedException(409, ProblemType.TASK_EXISTS, "rolled back after its append");
+                }
+                return record;
+            }));
+        }
+        writes.forEach(write -> await(write.otherwise((AuditRecord) null)));
+
+        List<AuditRecord> all = await(store.read(tx -> new AuditRows(tx).query(new AuditQuery(null, null, null, 0, 100))));
+        assertThat(all).hasSize(40);
+        assertThat(all).extracting(AuditRecord::seq).containsExactlyElementsOf(
+                java.util.stream.LongStream.rangeClosed(1, 40).boxed().toList());
+        assertThat(all).extracting(r -> r.event().reason()).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, 60).filter(n -> n % 3 != 1).mapToObj(n -> "unit " + n).toList());
+        assertThat(HashChain.firstBreak(all, HashChain.GENESIS)).isEmpty();
+    }
+
+    @Test
     void concurrentUnitsCommitIndependentlyAndKeepTheChain() {
         List<Future<AuditRecord>> writes = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
