@@ -1,6 +1,6 @@
 package dev.stint.bench;
 
-import dev.stint.broker.agents.OpaqueTokens;
+import dev.stint.broker.tokens.OpaqueTokens;
 import dev.stint.token.AgentId;
 import dev.stint.token.KeyUnavailableException;
 import dev.stint.token.Scope;
