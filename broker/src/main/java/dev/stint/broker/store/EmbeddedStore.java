@@ -88,6 +88,8 @@ public final class EmbeddedStore implements Store {
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.enforceForeignKeys(true);
         config.setBusyTimeout(5_000);
+        // Nothing reads generated keys; the driver would otherwise query last_insert_rowid() after every insert.
+        config.setGetGeneratedKeys(false);
         config.setReadOnly(readOnly);
         return config;
     }

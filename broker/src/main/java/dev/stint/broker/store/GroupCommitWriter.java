@@ -9,7 +9,6 @@ import io.vertx.core.Handler;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,6 +30,10 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
     private static final int MAX_BATCH = 512;
+    /** Each unit runs inside this savepoint, so that a unit that fails is undone alone. */
+    private static final String SAVEPOINT = "SAVEPOINT stint_unit";
+    private static final String RELEASE = "RELEASE stint_unit";
+    private static final String ROLLBACK_TO = "ROLLBACK TO stint_unit";
     /** Work waiting beyond this is refused at once (503) rather than queued without bound. */
     static final int MAX_QUEUED = 20_000;
 
@@ -120,12 +123,13 @@ final class GroupCommitWriter implements AutoCloseable {
         boolean wrote = false;
         boolean storeFailed = false;
         for (Job<?> job : batch) {
-            Savepoint savepoint = null;
+            boolean savepoint = false;
             long changedBefore = tx.changedRows();
             try {
-                savepoint = connection.setSavepoint();
+                run(SAVEPOINT);
+                savepoint = true;
                 Object value = job.work().run(tx);
-                connection.releaseSavepoint(savepoint);
+                run(RELEASE);
                 outcomes.add(new Outcome(job, value, null));
                 wrote |= tx.changedRows() > changedBefore;
             } catch (Exception e) {
@@ -133,10 +137,10 @@ final class GroupCommitWriter implements AutoCloseable {
                         ? new UnavailableException("the store could not record this", e) : e;
                 storeFailed |= failure instanceof UnavailableException;
                 try {
-                    if (savepoint != null) {
-                        connection.rollback(savepoint);
+                    if (savepoint) {
+                        run(ROLLBACK_TO);
                         tx.forgetRemembered();
-                        connection.releaseSavepoint(savepoint);
+                        run(RELEASE);
                     }
                 } catch (SQLException rollbackFailure) {
                     failAll(batch, rollbackFailure);
@@ -159,6 +163,19 @@ final class GroupCommitWriter implements AutoCloseable {
         for (Outcome outcome : outcomes) {
             deliver(outcome);
         }
+    }
+
+    /**
+     * Runs one of the savepoint statements, prepared once: the driver's own savepoint calls
+     * format and prepare a new statement for every unit.
+     */
+    private void run(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        ps.execute();
     }
 
     private void failAll(List<Job<?>> batch, SQLException cause) {

@@ -197,7 +197,9 @@ public final class DefaultTaskService implements TaskService {
                 // as of when it runs (the writer may have had a queue).
                 Instant at = clock.instant();
                 requireStillAuthorised(tx, caller, at);
-                Task current = owned(tx, caller, TaskRef.of(id));
+                // Only its status can have changed since it was read: the schema fixes the rest.
+                Task current = new TaskRows(tx).refresh(task).orElseThrow(() -> RejectedException.notFound(
+                        ProblemType.TASK_NOT_FOUND, "task " + id + " not found"));
                 if (!current.isActiveAt(at)) {
                     throw notActive(current, at);
                 }
@@ -238,11 +240,8 @@ public final class DefaultTaskService implements TaskService {
         if (status != AgentStatus.ACTIVE) {
             throw RejectedException.unauthorized("agent " + id + " is " + status.wireName());
         }
-        if (caller.tokenJti() != null) {
-            Optional<IssuedToken> token = new TokenRows(tx).byJti(caller.tokenJti());
-            if (token.isEmpty() || !token.get().isActiveAt(now)) {
-                throw RejectedException.unauthorized("the agent token was revoked or has expired");
-            }
+        if (caller.tokenJti() != null && !new TokenRows(tx).isActive(caller.tokenJti(), now)) {
+            throw RejectedException.unauthorized("the agent token was revoked or has expired");
         }
     }
 

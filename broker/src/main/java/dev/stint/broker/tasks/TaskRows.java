@@ -38,6 +38,22 @@ public final class TaskRows {
         }, TaskRows::row);
     }
 
+    /**
+     * {@code task} as it stands now: its status, end time and reason re-read, the rest kept, for
+     * the schema refuses to change a task's deadline, tier, scopes or agent.
+     *
+     * @return empty when the task no longer exists
+     */
+    public Optional<Task> refresh(Task task) throws UnavailableException {
+        return tx.one("SELECT status, ended_at, end_reason FROM tasks WHERE agent_id = ? AND task_id = ?" + lock(),
+                ps -> {
+                    set(ps, 1, task.agentId().value());
+                    set(ps, 2, task.id().value());
+                }, rs -> new Task(task.id(), task.agentId(), task.tier(), task.purpose(), task.scopes(),
+                        task.openedAt(), task.deadline(), TaskStatus.fromWire(rs.getString(1)), instant(rs, 2),
+                        rs.getString(3)));
+    }
+
     /** Every agent's task of that id (the admin's view), at most {@code limit}, oldest first. */
     public List<Task> withId(TaskId id, int limit) throws UnavailableException {
         return tx.many("SELECT " + COLUMNS + " FROM tasks WHERE task_id = ? ORDER BY opened_at LIMIT ?" + lock(),

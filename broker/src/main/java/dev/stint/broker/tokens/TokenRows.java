@@ -53,6 +53,15 @@ public final class TokenRows {
                 ps -> set(ps, 1, jti), TokenRows::row);
     }
 
+    /** Whether the token exists, is unrevoked and unexpired at {@code now}: the check alone, no row. */
+    public boolean isActive(String jti, Instant now) throws UnavailableException {
+        return tx.one("SELECT 1 FROM issued_tokens WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?" + lock(),
+                ps -> {
+                    set(ps, 1, jti);
+                    set(ps, 2, now);
+                }, rs -> Boolean.TRUE).isPresent();
+    }
+
     public Optional<IssuedToken> byHash(String tokenHash) throws UnavailableException {
         return tx.one("SELECT " + COLUMNS + " FROM issued_tokens WHERE token_hash = ?" + lock(),
                 ps -> set(ps, 1, tokenHash), TokenRows::row);

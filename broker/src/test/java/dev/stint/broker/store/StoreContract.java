@@ -229,6 +229,40 @@ public abstract class StoreContract {
     }
 
     @Test
+    void tokenIsActiveOnlyWhileUnrevokedAndUnexpired() {
+        await(store.write(tx -> {
+            new TokenRows(tx).insert(taskToken("live", "t-1", T0.plusSeconds(300)));
+            new TokenRows(tx).insert(taskToken("revoked", "t-1", T0.plusSeconds(300)));
+            new TokenRows(tx).revoke("revoked", T0, "test");
+            return null;
+        }));
+
+        assertThat(active("live", T0.plusSeconds(299))).isTrue();
+        assertThat(active("live", T0.plusSeconds(300))).isFalse();
+        assertThat(active("revoked", T0.plusSeconds(1))).isFalse();
+        assertThat(active("unknown", T0)).isFalse();
+    }
+
+    private boolean active(String jti, Instant at) {
+        Boolean active = await(store.read(tx -> new TokenRows(tx).isActive(jti, at)));
+        return active;
+    }
+
+    @Test
+    void refreshedTaskCarriesItsCurrentStatusAndReason() {
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
+        Task opened = task("t-1", T0.plusSeconds(600));
+        await(store.write(tx -> new TaskRows(tx).insert(opened)));
+        await(store.write(tx -> new TaskRows(tx).finish(AGENT, new TaskId("t-1"), TaskStatus.ENDED, T0, "done")));
+
+        Task refreshed = await(store.read(tx -> new TaskRows(tx).refresh(opened))).orElseThrow();
+
+        assertThat(refreshed.status()).isEqualTo(TaskStatus.ENDED);
+        assertThat(refreshed.endReason()).isEqualTo("done");
+        assertThat(refreshed.deadline()).isEqualTo(opened.deadline());
+    }
+
+    @Test
     void opaqueTokenIsFoundByItsHashOnly() {
         IssuedToken token = new IssuedToken("j1", TokenKind.AGENT, "ab".repeat(32), AGENT, null, null, null, "iss",
                 T0, T0.plusSeconds(300), null, null);
