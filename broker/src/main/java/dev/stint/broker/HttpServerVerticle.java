@@ -2,6 +2,9 @@ package dev.stint.broker;
 
 import dev.stint.broker.http.Problems;
 import dev.stint.broker.http.RequestLimits;
+import io.vertx.core.buffer.Buffer;
+import dev.stint.broker.http.Json;
+import dev.stint.broker.http.ProblemType;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -23,6 +26,18 @@ import java.util.function.Supplier;
  * with a problem (400, 414 or 431) and the connection closed.
  */
 final class HttpServerVerticle extends VerticleBase {
+
+    /** The answer while the broker is still starting: a problem like every other refusal. */
+    private static final Buffer STARTING = starting();
+
+    private static Buffer starting() {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("type", ProblemType.UNAVAILABLE.uri());
+        body.put("title", ProblemType.UNAVAILABLE.title());
+        body.put("status", 503);
+        body.put("detail", "the broker is starting; nothing was issued, retry in a second");
+        return Json.write(body);
+    }
 
     private final String host;
     private final int port;
@@ -81,7 +96,11 @@ final class HttpServerVerticle extends VerticleBase {
             }
         }
         if (router == null) {
-            request.response().setStatusCode(503).putHeader("Retry-After", "1").end();
+            request.response().setStatusCode(503)
+                    .putHeader("Retry-After", "1")
+                    .putHeader("Content-Type", "application/problem+json")
+                    .putHeader("Cache-Control", "no-store")
+                    .end(STARTING);
             guard.responded(request.connection(), number);
         } else {
             router.handle(request);

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Start-up reads and writes files (the master key, the data directory) on worker threads: while
- * the master key is slow to read, the event loop keeps serving. The slow file is a named pipe,
- * whose read blocks until the test writes the key into it.
+ * the master key is slow to read, the event loop keeps serving, and the bound port answers a
+ * problem saying the broker is starting. The slow file is a named pipe, whose read blocks until
+ * the test writes the key into it.
  */
 @EnabledOnOs(OS.LINUX)
 class StartupOffTheEventLoopTest {
@@ -58,8 +63,8 @@ class StartupOffTheEventLoopTest {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         BrokerOptions options = BrokerOptions.defaults(BrokerHarness.SAMPLE_POLICY).withPort(0)
                 .withDataDir(work.resolve("data")).withMasterKeyFile(masterKey);
-        Future<String> started = vertx.deployVerticle(new BrokerVerticle(options,
-                new MutableClock(Instant.parse("2026-11-24T10:00:00Z"))));
+        BrokerVerticle broker = new BrokerVerticle(options, new MutableClock(Instant.parse("2026-11-24T10:00:00Z")));
+        Future<String> started = vertx.deployVerticle(broker);
 
         AtomicInteger ticks = new AtomicInteger();
         vertx.setPeriodic(50, id -> ticks.incrementAndGet());
@@ -78,6 +83,12 @@ class StartupOffTheEventLoopTest {
         assertThat(ticks.get() - before).as("timer ticks on the event loop during a second of the wait")
                 .isGreaterThanOrEqualTo(5);
         assertThat(started.isComplete()).as("start-up is still waiting for the master key").isFalse();
+        HttpResponse<String> meanwhile = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + broker.actualPort() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(meanwhile.statusCode()).isEqualTo(503);
+        assertThat(meanwhile.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(meanwhile.body()).contains("the broker is starting");
         feed(masterKey);
         assertThat(started.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)).isNotBlank();
     }
