@@ -4,6 +4,7 @@ import static dev.stint.broker.store.Columns.instant;
 import static dev.stint.broker.store.Columns.set;
 
 import dev.stint.broker.http.UnavailableException;
+import dev.stint.broker.store.Dialect;
 import dev.stint.broker.store.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,6 +40,13 @@ public final class AuditRows {
         }
         Head head = tx.recall(Head.class);
         if (head == null) {
+            if (tx.dialect() == Dialect.POSTGRESQL) {
+                // Brokers sharing one database append concurrently. Locking the head record is not
+                // enough (an empty log has none; under READ COMMITTED a unit that waited on the old
+                // head's lock reads that same old row back): every append first locks the one row
+                // of audit_head until commit, and the head read after it sees the appends before.
+                tx.one("SELECT id FROM audit_head WHERE id = 1 FOR UPDATE", Tx.Binder.NONE, rs -> rs.getInt(1));
+            }
             head = tx.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1" + tx.dialect().forUpdate(),
                     Tx.Binder.NONE, rs -> new Head(rs.getLong(1), rs.getString(2)))
                     .orElse(new Head(0, HashChain.GENESIS));
