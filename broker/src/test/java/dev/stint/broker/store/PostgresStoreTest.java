@@ -10,6 +10,7 @@ import dev.stint.broker.audit.AuditRows;
 import dev.stint.broker.audit.HashChain;
 import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.tasks.TaskRows;
+import dev.stint.token.AgentId;
 import dev.stint.token.TaskId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +26,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -138,6 +142,64 @@ class PostgresStoreTest extends StoreContract {
             other.close();
             otherVertx.close().toCompletionStage().toCompletableFuture().join();
         }
+    }
+
+    @Test
+    void unitsTheDatabaseAbortsAsDeadlockedRunAgain() throws Exception {
+        await(store.write(tx -> new AgentRows(tx).insert(agent("a")) & new AgentRows(tx).insert(agent("b"))));
+        Vertx otherVertx = Vertx.vertx();
+        Store other = PostgresStore.open(otherVertx, url(), "postgres", "", 2);
+        try {
+            // Each unit locks one agent, waits until the other unit holds the other agent, then
+            // locks it: PostgreSQL aborts one of them (40P01), which runs again and succeeds.
+            CountDownLatch bothLocked = new CountDownLatch(2);
+            AtomicInteger runs = new AtomicInteger();
+            Future<Boolean> ab = store.write(tx -> lockInTurn(tx, "a", "b", bothLocked, runs));
+            Future<Boolean> ba = other.write(tx -> lockInTurn(tx, "b", "a", bothLocked, runs));
+
+            assertThat(await(ab)).isTrue();
+            assertThat(await(ba)).isTrue();
+            assertThat(runs).hasValue(3);
+            List<AuditRecord> all = await(store.read(tx -> new AuditRows(tx).query(
+                    new AuditQuery(null, null, null, 0, 10))));
+            assertThat(all).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+            assertThat(HashChain.firstBreak(all, HashChain.GENESIS)).isEmpty();
+        } finally {
+            other.close();
+            otherVertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+
+    private static boolean lockInTurn(Tx tx, String first, String second, CountDownLatch bothLocked,
+            AtomicInteger runs) throws UnavailableException {
+        runs.incrementAndGet();
+        new AgentRows(tx).find(new AgentId(first)).orElseThrow();
+        bothLocked.countDown();
+        try {
+            bothLocked.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        new AgentRows(tx).find(new AgentId(second)).orElseThrow();
+        new AuditRows(tx).append(event(first + " then " + second), T0);
+        return true;
+    }
+
+    @Test
+    void unitAbortedEveryTimeFailsAfterAFewRunsAndChangesNothing() {
+        AtomicInteger runs = new AtomicInteger();
+
+        assertThatThrownBy(() -> await(store.write(tx -> {
+            runs.incrementAndGet();
+            new AuditRows(tx).append(event("never"), T0);
+            throw new UnavailableException("the store could not record this",
+                    new SQLException("could not serialize access", "40001"));
+        }))).hasCauseInstanceOf(UnavailableException.class);
+
+        assertThat(runs).hasValue(PostgresStore.ATTEMPTS);
+        Optional<AuditRecord> last = await(store.read(tx -> new AuditRows(tx).last()));
+        assertThat(last).isEmpty();
+        assertThat(store.acceptsWrites()).isTrue();
     }
 
     @Test
