@@ -15,8 +15,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
 import org.flywaydb.core.Flyway;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -29,7 +27,6 @@ import org.sqlite.SQLiteDataSource;
 public final class EmbeddedStore implements Store {
 
     public static final String FILE_NAME = "stint.db";
-    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
 
     private final Vertx vertx;
     private final HikariDataSource readers;
@@ -96,14 +93,7 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public <T> Future<T> read(StoreWork<T> work) {
-        return vertx.executeBlocking(() -> {
-            try (Connection connection = readers.getConnection()) {
-                return work.run(new Tx(connection, null, Dialect.SQLITE, false));
-            } catch (SQLException e) {
-                LOG.warn("store read failed: {}", e.getMessage());
-                throw new UnavailableException("the store could not be read", e);
-            }
-        }, false);
+        return Tx.readOnWorker(vertx, readers, Dialect.SQLITE, false, work);
     }
 
     @Override

@@ -111,15 +111,7 @@ public final class PostgresStore implements Store {
         if (closed) {
             return Future.failedFuture(new UnavailableException("the store is closed"));
         }
-        return vertx.executeBlocking(() -> {
-            try (Connection connection = pool.getConnection()) {
-                connection.setReadOnly(true);
-                return work.run(new Tx(connection, null, Dialect.POSTGRESQL, false));
-            } catch (SQLException e) {
-                LOG.warn("store read failed: {}", e.getMessage());
-                throw new UnavailableException("the store could not be read", e);
-            }
-        }, false);
+        return Tx.readOnWorker(vertx, pool, Dialect.POSTGRESQL, true, work);
     }
 
     @Override

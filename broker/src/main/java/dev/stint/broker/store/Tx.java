@@ -1,6 +1,8 @@
 package dev.stint.broker.store;
 
 import dev.stint.broker.http.UnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +60,29 @@ public final class Tx {
         this.statements = statements;
         this.dialect = Objects.requireNonNull(dialect, "dialect");
         this.writable = writable;
+    }
+
+    /**
+     * Runs read-only work on a worker thread, in a connection of {@code readers} that is closed
+     * afterwards. A store failure becomes {@link UnavailableException}; the work's own rejections
+     * keep their type.
+     *
+     * @param markReadOnly whether to mark the connection read-only (a pool may hand out read-only
+     *     connections already)
+     */
+    static <T> Future<T> readOnWorker(Vertx vertx, DataSource readers, Dialect dialect, boolean markReadOnly,
+            StoreWork<T> work) {
+        return vertx.executeBlocking(() -> {
+            try (Connection connection = readers.getConnection()) {
+                if (markReadOnly) {
+                    connection.setReadOnly(true);
+                }
+                return work.run(new Tx(connection, null, dialect, false));
+            } catch (SQLException e) {
+                LOG.warn("store read failed: {}", e.getMessage());
+                throw new UnavailableException("the store could not be read", e);
+            }
+        }, false);
     }
 
     public Dialect dialect() {
