@@ -37,7 +37,7 @@ public final class AgentRows {
     }
 
     public Optional<Agent> find(AgentId id) throws UnavailableException {
-        return tx.one("SELECT " + COLUMNS + " FROM agents WHERE agent_id = ?" + lock(),
+        return tx.one("SELECT " + COLUMNS + " FROM agents WHERE agent_id = ?" + tx.lockForUpdate(),
                 ps -> set(ps, 1, id.value()), AgentRows::row);
     }
 
@@ -46,7 +46,7 @@ public final class AgentRows {
      * reading (and parsing) the agent's keys.
      */
     public Optional<AgentStatus> status(AgentId id) throws UnavailableException {
-        return tx.one("SELECT status FROM agents WHERE agent_id = ?" + lock(), ps -> set(ps, 1, id.value()),
+        return tx.one("SELECT status FROM agents WHERE agent_id = ?" + tx.lockForUpdate(), ps -> set(ps, 1, id.value()),
                 rs -> AgentStatus.fromWire(rs.getString(1)));
     }
 
@@ -74,10 +74,6 @@ public final class AgentRows {
         }) == 1;
     }
 
-    /** In a write unit, an agent is read to act on its status: lock it where units run concurrently. */
-    private String lock() {
-        return tx.writable() ? tx.dialect().forUpdate() : "";
-    }
 
     private static Agent row(ResultSet rs) throws SQLException {
         try {

@@ -105,11 +105,6 @@ public final class EmbeddedStore implements Store {
     }
 
     @Override
-    public boolean acceptsWrites() {
-        return writer.accepting();
-    }
-
-    @Override
     public Optional<String> writeFailure() {
         return writer.failing();
     }

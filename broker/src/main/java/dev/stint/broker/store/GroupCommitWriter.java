@@ -71,15 +71,11 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     /**
-     * Whether work submitted now is expected to be done: the writer runs, its queue has room, and
-     * writes are not failing (the last commit succeeded, and since the last unit that changed rows
-     * and committed, no unit failed in the store). A writer that merely answers reads is not enough.
+     * Why work submitted now is not expected to be done: the writer is not running, its queue is
+     * full, or writes are failing (the last commit failed, or a unit failed in the store since the
+     * last unit that changed rows committed). Empty while none of these holds; a writer that merely
+     * answers reads is not enough.
      */
-    boolean accepting() {
-        return !closed && thread.isAlive() && queue.remainingCapacity() > 0 && failing == null;
-    }
-
-    /** Why writes are failing, for the log and health; empty while they are not. */
     Optional<String> failing() {
         if (closed || !thread.isAlive()) {
             return Optional.of("the store writer is not running");

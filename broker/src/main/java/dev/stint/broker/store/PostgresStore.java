@@ -205,11 +205,6 @@ public final class PostgresStore implements Store {
     }
 
     @Override
-    public boolean acceptsWrites() {
-        return writeFailure().isEmpty();
-    }
-
-    @Override
     public Optional<String> writeFailure() {
         if (closed || pool.isClosed()) {
             return Optional.of("the store is closed");

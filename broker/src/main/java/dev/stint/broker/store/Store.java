@@ -49,7 +49,9 @@ public interface Store extends AutoCloseable {
      * Whether the writer can take work now: it runs, its queue has room, and its last commit did
      * not fail. A store that reads fine but cannot write is not healthy.
      */
-    boolean acceptsWrites();
+    default boolean acceptsWrites() {
+        return writeFailure().isEmpty();
+    }
 
     /** Why writes would fail now (the reason {@link #acceptsWrites()} is false); empty when they would not. */
     Optional<String> writeFailure();

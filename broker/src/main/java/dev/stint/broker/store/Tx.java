@@ -89,6 +89,15 @@ public final class Tx {
         return dialect;
     }
 
+    /**
+     * The suffix of a {@code SELECT} whose rows this unit may go on to change on the strength of
+     * what it read: {@link Dialect#forUpdate()} in a write unit, nothing in a read unit (which
+     * changes nothing, so locks nothing).
+     */
+    public String lockForUpdate() {
+        return writable ? dialect.forUpdate() : "";
+    }
+
     /** Whether this is a write unit's transaction; reads may not change anything. */
     public boolean writable() {
         return writable;

@@ -32,7 +32,7 @@ public final class TaskRows {
 
     /** The agent's task of that id; task ids are unique per agent only. */
     public Optional<Task> find(AgentId agent, TaskId id) throws UnavailableException {
-        return tx.one("SELECT " + COLUMNS + " FROM tasks WHERE agent_id = ? AND task_id = ?" + lock(), ps -> {
+        return tx.one("SELECT " + COLUMNS + " FROM tasks WHERE agent_id = ? AND task_id = ?" + tx.lockForUpdate(), ps -> {
             set(ps, 1, agent.value());
             set(ps, 2, id.value());
         }, TaskRows::row);
@@ -45,7 +45,7 @@ public final class TaskRows {
      * @return empty when the task no longer exists
      */
     public Optional<Task> refresh(Task task) throws UnavailableException {
-        return tx.one("SELECT status, ended_at, end_reason FROM tasks WHERE agent_id = ? AND task_id = ?" + lock(),
+        return tx.one("SELECT status, ended_at, end_reason FROM tasks WHERE agent_id = ? AND task_id = ?" + tx.lockForUpdate(),
                 ps -> {
                     set(ps, 1, task.agentId().value());
                     set(ps, 2, task.id().value());
@@ -56,7 +56,7 @@ public final class TaskRows {
 
     /** Every agent's task of that id (the admin's view), at most {@code limit}, oldest first. */
     public List<Task> withId(TaskId id, int limit) throws UnavailableException {
-        return tx.many("SELECT " + COLUMNS + " FROM tasks WHERE task_id = ? ORDER BY opened_at LIMIT ?" + lock(),
+        return tx.many("SELECT " + COLUMNS + " FROM tasks WHERE task_id = ? ORDER BY opened_at LIMIT ?" + tx.lockForUpdate(),
                 ps -> {
                     set(ps, 1, id.value());
                     ps.setInt(2, limit);
@@ -103,7 +103,7 @@ public final class TaskRows {
     /** Active and pending tasks whose deadline is at or before {@code now}, oldest deadline first. */
     public List<Task> openDueBy(Instant now, int limit) throws UnavailableException {
         return tx.many("SELECT " + COLUMNS + " FROM tasks WHERE status IN " + OPEN + " AND deadline <= ?"
-                + " ORDER BY deadline LIMIT ?" + lock(), ps -> {
+                + " ORDER BY deadline LIMIT ?" + tx.lockForUpdate(), ps -> {
                     set(ps, 1, now);
                     ps.setInt(2, limit);
                 }, TaskRows::row);
@@ -112,14 +112,10 @@ public final class TaskRows {
     /** Tasks of that agent that are active or pending, oldest first. */
     public List<Task> openOf(AgentId agentId) throws UnavailableException {
         return tx.many("SELECT " + COLUMNS + " FROM tasks WHERE agent_id = ?"
-                + " AND status IN " + OPEN + " ORDER BY opened_at" + lock(),
+                + " AND status IN " + OPEN + " ORDER BY opened_at" + tx.lockForUpdate(),
                 ps -> set(ps, 1, agentId.value()), TaskRows::row);
     }
 
-    /** In a write unit, a task is read to act on its status: lock it where units run concurrently. */
-    private String lock() {
-        return tx.writable() ? tx.dialect().forUpdate() : "";
-    }
 
     private static Task row(ResultSet rs) throws SQLException {
         return new Task(new TaskId(rs.getString(1)), new AgentId(rs.getString(2)), new Tier(rs.getString(3)),

@@ -49,13 +49,13 @@ public final class TokenRows {
     }
 
     public Optional<IssuedToken> byJti(String jti) throws UnavailableException {
-        return tx.one("SELECT " + COLUMNS + " FROM issued_tokens WHERE jti = ?" + lock(),
+        return tx.one("SELECT " + COLUMNS + " FROM issued_tokens WHERE jti = ?" + tx.lockForUpdate(),
                 ps -> set(ps, 1, jti), TokenRows::row);
     }
 
     /** Whether the token exists, is unrevoked and unexpired at {@code now}: the check alone, no row. */
     public boolean isActive(String jti, Instant now) throws UnavailableException {
-        return tx.one("SELECT 1 FROM issued_tokens WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?" + lock(),
+        return tx.one("SELECT 1 FROM issued_tokens WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?" + tx.lockForUpdate(),
                 ps -> {
                     set(ps, 1, jti);
                     set(ps, 2, now);
@@ -63,7 +63,7 @@ public final class TokenRows {
     }
 
     public Optional<IssuedToken> byHash(String tokenHash) throws UnavailableException {
-        return tx.one("SELECT " + COLUMNS + " FROM issued_tokens WHERE token_hash = ?" + lock(),
+        return tx.one("SELECT " + COLUMNS + " FROM issued_tokens WHERE token_hash = ?" + tx.lockForUpdate(),
                 ps -> set(ps, 1, tokenHash), TokenRows::row);
     }
 
@@ -114,10 +114,6 @@ public final class TokenRows {
         return tx.update("DELETE FROM issued_tokens WHERE expires_at < ?", ps -> set(ps, 1, horizon));
     }
 
-    /** In a write unit, a token is read to act on its revocation: lock it where units run concurrently. */
-    private String lock() {
-        return tx.writable() ? tx.dialect().forUpdate() : "";
-    }
 
     private static IssuedToken row(ResultSet rs) throws SQLException {
         String taskId = rs.getString(5);
