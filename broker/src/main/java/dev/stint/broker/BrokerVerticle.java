@@ -16,6 +16,8 @@ import dev.stint.broker.oauth.OAuthRoutes;
 import dev.stint.broker.tokens.RevocationRoutes;
 import dev.stint.broker.policy.ReloadingPolicy;
 import dev.stint.broker.store.EmbeddedStore;
+import dev.stint.broker.store.PostgresStore;
+import dev.stint.broker.keys.KeyRows;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.DefaultTaskService;
 import dev.stint.broker.tasks.TaskEnder;
@@ -63,6 +65,8 @@ public final class BrokerVerticle extends VerticleBase {
     static final long EXPIRY_SWEEP_MS = 1_000;
     static final long POLICY_POLL_MS = 2_000;
     static final long KEY_PRUNE_MS = 10_000;
+    /** How often a broker sharing its store re-reads what others may have rotated (keys, admin credential). */
+    static final long SHARED_REFRESH_MS = 1_000;
     /** How often the tally of unauthenticated failures checks whether its window (on the clock) is over. */
     static final long REFUSAL_TALLY_TICK_MS = 1_000;
     /** One HTTP server per core: signing is CPU work, and one event loop would cap it at one core. */
@@ -126,6 +130,17 @@ public final class BrokerVerticle extends VerticleBase {
                     ender = new TaskEnder(List.of());
                     tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
                             clock);
+                    // Another broker sharing the store changed something this one may hold in memory.
+                    store.changes().subscribe(change -> {
+                        bearer.onChange(change);
+                        tasks.onChange(change);
+                        if (change.isEverything() || KeyRows.CHANGES.equals(change.topic())) {
+                            keys.refresh();
+                        }
+                        if (change.isEverything() || AdminRows.CHANGES.equals(change.topic())) {
+                            admin.refresh();
+                        }
+                    });
                     issuer = chosen;
                     int more = HTTP_INSTANCES - 1;
                     // Instances listening on the same host and port share one socket in Vert.x.
@@ -230,34 +245,63 @@ public final class BrokerVerticle extends VerticleBase {
      * secret in a 0600 file in the data directory (until the credential is rotated).
      */
     private Future<AdminCredential> bootstrapAdmin() {
+        return store.read(tx -> new AdminRows(tx).current()).compose(existing -> existing.isPresent()
+                ? Future.succeededFuture(existingAdmin(existing.get()))
+                : createAdmin());
+    }
+
+    private AdminCredential existingAdmin(AdminRows.Current current) {
         Path file = options.adminTokenFile();
-        return store.read(tx -> new AdminRows(tx).current()).compose(existing -> {
-            if (existing.isPresent()) {
-                AdminRows.Current current = existing.get();
-                if (!current.rotated() && !Files.exists(file)) {
-                    LOG.warn("an admin credential exists but {} is missing", file);
-                } else if (current.rotated() && Files.exists(file)) {
-                    LOG.warn("{} holds no valid credential: the admin credential was rotated at {}; delete the file",
-                            file, current.since());
-                }
-                return Future.succeededFuture(adminCredential(current.hash()));
+        if (!current.rotated() && !Files.exists(file)) {
+            if (sharedStore()) {
+                LOG.info("the admin credential was created by another broker sharing the store (in its data directory)");
+            } else {
+                LOG.warn("an admin credential exists but {} is missing", file);
             }
-            String token = OpaqueTokens.generate(OpaqueTokens.ADMIN_PREFIX);
-            return vertx.executeBlocking(() -> {
-                Files.deleteIfExists(file);
-                MasterKey.writeSecret(file, token + "\n");
-                return null;
-            }, false).compose(v -> store.write(tx -> {
-                new AdminRows(tx).insertBootstrap(OpaqueTokens.hash(token), clock.instant());
-                new AuditRows(tx).append(new AuditEvent("system", "admin.bootstrap", AuditEvent.Decision.ALLOW, null, null, null,
-                        "", "bootstrap admin credential created; secret written to the data directory"),
-                        clock.instant());
-                return null;
-            })).onSuccess(v -> {
-                LOG.info("Bootstrap admin credential written to {} (mode 0600); once you have stored it elsewhere,"
-                        + " rotate it with POST /v1/admin/rotate, which deletes the file", file.toAbsolutePath());
-            }).map(v -> adminCredential(OpaqueTokens.hash(token)));
+        } else if (current.rotated() && Files.exists(file)) {
+            LOG.warn("{} holds no valid credential: the admin credential was rotated at {}; delete the file",
+                    file, current.since());
+        }
+        return adminCredential(current.hash());
+    }
+
+    /**
+     * The secret is on disk before its hash is stored, so a stored credential always has its
+     * secret somewhere. Brokers starting together on one shared store: one creates, the others
+     * find it and remove the secret they wrote, which would not authenticate.
+     */
+    private Future<AdminCredential> createAdmin() {
+        Path file = options.adminTokenFile();
+        String token = OpaqueTokens.generate(OpaqueTokens.ADMIN_PREFIX);
+        return vertx.executeBlocking(() -> {
+            Files.deleteIfExists(file);
+            MasterKey.writeSecret(file, token + "\n");
+            return null;
+        }, false).compose(v -> store.write(tx -> {
+            tx.exclusive("admin-bootstrap");
+            AdminRows rows = new AdminRows(tx);
+            Optional<AdminRows.Current> first = rows.current();
+            if (first.isPresent()) {
+                return first;
+            }
+            rows.insertBootstrap(OpaqueTokens.hash(token), clock.instant());
+            new AuditRows(tx).append(new AuditEvent("system", "admin.bootstrap", AuditEvent.Decision.ALLOW, null,
+                    null, null, "", "bootstrap admin credential created; secret written to the data directory"),
+                    clock.instant());
+            return Optional.<AdminRows.Current>empty();
+        })).compose(first -> {
+            if (first.isPresent()) {
+                return vertx.executeBlocking(() -> Files.deleteIfExists(file), false)
+                        .map(deleted -> existingAdmin(first.get()));
+            }
+            LOG.info("Bootstrap admin credential written to {} (mode 0600); once you have stored it elsewhere,"
+                    + " rotate it with POST /v1/admin/rotate, which deletes the file", file.toAbsolutePath());
+            return Future.succeededFuture(adminCredential(OpaqueTokens.hash(token)));
         });
+    }
+
+    private boolean sharedStore() {
+        return store instanceof PostgresStore;
     }
 
     private AdminCredential adminCredential(String hash) {
@@ -303,6 +347,13 @@ public final class BrokerVerticle extends VerticleBase {
                 .onFailure(e -> LOG.warn("expiry sweep failed, will retry: {}", e.getMessage())));
         vertx.setPeriodic(POLICY_POLL_MS, id -> vertx.executeBlocking(() -> policy.reloadIfChanged(), false));
         vertx.setPeriodic(KEY_PRUNE_MS, id -> keys.prune());
+        if (sharedStore()) {
+            // The fallback when an announcement of another broker is lost: read keys and admin credential again.
+            vertx.setPeriodic(SHARED_REFRESH_MS, id -> keys.refresh()
+                    .compose(v -> admin.refresh())
+                    .onFailure(e -> LOG.warn("could not re-read keys and admin credential, will retry: {}",
+                            e.getMessage())));
+        }
         vertx.setPeriodic(REFUSAL_TALLY_TICK_MS, id -> refusals.flushIfDue()
                 .onFailure(e -> LOG.warn("counts of unauthenticated failures not recorded yet, will retry: {}",
                         e.getMessage())));

@@ -32,6 +32,9 @@ public final class AgentRows {
 
     private final Tx tx;
 
+    /** The topic other brokers hear when an agent's status or logins change; the key is the agent id. */
+    public static final String CHANGES = "agent";
+
     public AgentRows(Tx tx) {
         this.tx = Objects.requireNonNull(tx, "tx");
     }
@@ -67,11 +70,15 @@ public final class AgentRows {
 
     /** @return {@code false} when no such agent exists */
     public boolean updateStatus(AgentId id, AgentStatus status, Instant at) throws UnavailableException {
-        return tx.update("UPDATE agents SET status = ?, updated_at = ? WHERE agent_id = ?", ps -> {
+        boolean updated = tx.update("UPDATE agents SET status = ?, updated_at = ? WHERE agent_id = ?", ps -> {
             set(ps, 1, status.wireName());
             set(ps, 2, at);
             set(ps, 3, id.value());
         }) == 1;
+        if (updated) {
+            tx.announce(CHANGES, id.value());
+        }
+        return updated;
     }
 
 

@@ -68,6 +68,20 @@ public final class AdminCredential {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /**
+     * Reads the credential in force again, for a rotation on another broker sharing the store.
+     * A rotation on this broker that completes meanwhile wins: what the read saw may predate it.
+     */
+    public Future<Void> refresh() {
+        String before = hash.get();
+        return store.read(tx -> new AdminRows(tx).current()).map(current -> {
+            current.map(AdminRows.Current::hash)
+                    .filter(stored -> !OpaqueTokens.sameHash(stored, before))
+                    .ifPresent(stored -> hash.compareAndSet(before, stored));
+            return null;
+        });
+    }
+
     /** Whether {@code token} is the admin credential in force (compared in constant time). */
     public boolean accepts(String token) {
         return OpaqueTokens.sameHash(OpaqueTokens.hash(token), hash.get());

@@ -29,6 +29,9 @@ public final class AdminRows {
 
     private final Tx tx;
 
+    /** The topic other brokers hear when the admin credential is replaced. */
+    public static final String CHANGES = "admin";
+
     public AdminRows(Tx tx) {
         this.tx = Objects.requireNonNull(tx, "tx");
     }
@@ -36,7 +39,7 @@ public final class AdminRows {
     /** The admin credential in force (locked in a write unit); empty before the first start. */
     public Optional<Current> current() throws UnavailableException {
         return tx.one("SELECT token_hash, created_at, origin FROM admin_credentials ORDER BY created_at DESC LIMIT 1"
-                + (tx.writable() ? tx.dialect().forUpdate() : ""), Tx.Binder.NONE,
+                + tx.lockForUpdate(), Tx.Binder.NONE,
                 rs -> new Current(rs.getString(1), instant(rs, 2), "rotation".equals(rs.getString(3))));
     }
 
@@ -50,6 +53,7 @@ public final class AdminRows {
 
     /** Replaces every stored admin credential with a new one: the old ones stop authenticating. */
     public void replace(String hash, Instant at) throws UnavailableException {
+        tx.announce(CHANGES, "");
         tx.update("DELETE FROM admin_credentials", Tx.Binder.NONE);
         tx.update("INSERT INTO admin_credentials (token_hash, created_at, origin) VALUES (?, ?, 'rotation')", ps -> {
             set(ps, 1, hash);

@@ -9,6 +9,7 @@ import dev.stint.broker.agents.Agent;
 import dev.stint.broker.agents.AgentRows;
 import dev.stint.broker.http.ClockTicker;
 import dev.stint.broker.http.Gate;
+import dev.stint.broker.store.Change;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tokens.OpaqueTokens;
 import dev.stint.broker.tokens.TokenRows;
@@ -41,6 +42,13 @@ public final class BearerAuthenticator {
     private record Recent(Caller.AgentCaller caller, Instant expiresAt) {
     }
 
+    /**
+     * How long a login is trusted without a store read. Other brokers sharing the store announce
+     * suspensions and revocations ({@link #onChange}); should an announcement be lost, this bounds
+     * how long this broker goes on accepting the login.
+     */
+    public static final Duration HINT_LIFE = Duration.ofSeconds(1);
+
     private final Store store;
     private final AuditLog audit;
     /**
@@ -59,7 +67,7 @@ public final class BearerAuthenticator {
         this.adminCredential = Objects.requireNonNull(adminCredential, "adminCredential");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.recent = Caffeine.newBuilder().ticker(new ClockTicker(clock))
-                .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+                .maximumSize(100_000).expireAfterWrite(HINT_LIFE).build();
     }
 
     /** The bearer token of the request, or a 401 saying how to send one. */
@@ -167,6 +175,17 @@ public final class BearerAuthenticator {
     /** Forgets a revoked agent token at once. */
     public void forgetToken(String token) {
         recent.invalidate(OpaqueTokens.hash(token));
+    }
+
+    /** Drops what another broker changed: an agent's logins, one revoked login, or everything when changes were missed. */
+    public void onChange(Change change) {
+        if (change.isEverything()) {
+            recent.invalidateAll();
+        } else if (AgentRows.CHANGES.equals(change.topic())) {
+            recent.asMap().values().removeIf(r -> r.caller().agent().id().value().equals(change.key()));
+        } else if (TokenRows.CHANGES.equals(change.topic())) {
+            recent.asMap().values().removeIf(r -> change.key().equals(r.caller().tokenJti()));
+        }
     }
 
     /** Forgets every token of a suspended agent at once. */

@@ -79,6 +79,8 @@ public final class BrokerKeys {
     private final Clock clock;
     private final Duration retention;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+    /** Serialises key generation and rotation across the brokers sharing a store. */
+    private static final String LOCK = "signing-keys";
 
     private BrokerKeys(Store store, KeySealer sealer, Clock clock, Duration retention) {
         this.store = Objects.requireNonNull(store, "store");
@@ -97,6 +99,8 @@ public final class BrokerKeys {
     public static Future<BrokerKeys> load(Store store, KeySealer sealer, Clock clock, Duration retention) {
         BrokerKeys keys = new BrokerKeys(store, sealer, clock, retention);
         return store.write(tx -> {
+            // Brokers starting together on one shared store: one generates, the others find its keys.
+            tx.exclusive(LOCK);
             KeyRows rows = new KeyRows(tx);
             List<StoredKey> stored = rows.all();
             Instant now = clock.instant();
@@ -151,6 +155,7 @@ public final class BrokerKeys {
         SigningKey fresh = SigningKey.generate(now);
         StoredKey sealedFresh = seal(fresh, null);
         return store.write(tx -> {
+            tx.exclusive(LOCK);
             KeyRows rows = new KeyRows(tx);
             List<StoredKey> stored = rows.all();
             StoredKey active = find(stored, StoredKey::isActive)
@@ -183,15 +188,38 @@ public final class BrokerKeys {
             }
             Outcome.Rotated rotated = (Outcome.Rotated) outcome;
             try {
-                Snapshot built = build(rotated.stored());
-                // Keys are never deleted, so the snapshot built from more rows is the newer one.
-                snapshot.accumulateAndGet(built, (current, candidate) ->
-                        candidate.stored().size() >= current.stored().size() ? candidate : current);
+                adopt(rotated.stored());
                 return Future.succeededFuture(rotated.rotation());
             } catch (UnavailableException e) {
                 return Future.failedFuture(e);
             }
         });
+    }
+
+    /**
+     * Reads the stored keys again and adopts them if another broker sharing the store rotated:
+     * its next key is published here before any broker can sign with it, since rotating to a
+     * next key is refused for {@link #JWKS_MAX_AGE} after it was created and this runs every second.
+     */
+    public Future<Void> refresh() {
+        return store.read(tx -> new KeyRows(tx).all()).compose(stored -> {
+            if (stored.size() <= snapshot.get().stored().size()) {
+                return Future.succeededFuture();
+            }
+            try {
+                adopt(stored);
+                return Future.succeededFuture();
+            } catch (UnavailableException e) {
+                return Future.failedFuture(e);
+            }
+        });
+    }
+
+    /** Keys are never deleted and every rotation adds one, so the snapshot built from more rows is the newer one. */
+    private void adopt(List<StoredKey> stored) throws UnavailableException {
+        Snapshot built = build(stored);
+        snapshot.accumulateAndGet(built, (current, candidate) ->
+                candidate.stored().size() >= current.stored().size() ? candidate : current);
     }
 
     /** Drops retired keys whose retention has passed from the JWKS. Cheap; call it periodically. */

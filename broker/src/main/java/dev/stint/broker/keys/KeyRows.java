@@ -20,6 +20,9 @@ public final class KeyRows {
 
     private final Tx tx;
 
+    /** The topic other brokers hear when a signing key is added, activated or retired; the key is its kid. */
+    public static final String CHANGES = "keys";
+
     public KeyRows(Tx tx) {
         this.tx = Objects.requireNonNull(tx, "tx");
     }
@@ -27,12 +30,13 @@ public final class KeyRows {
     /** Every stored key, oldest first (locked in a write unit); empty before the first start. */
     public List<StoredKey> all() throws UnavailableException {
         return tx.many("SELECT " + COLUMNS + " FROM signing_keys ORDER BY created_at, activated_at"
-                + (tx.writable() ? tx.dialect().forUpdate() : ""), Tx.Binder.NONE, rs -> new StoredKey(
+                + tx.lockForUpdate(), Tx.Binder.NONE, rs -> new StoredKey(
                         rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5),
                         instant(rs, 6), instant(rs, 7)));
     }
 
     public void insert(StoredKey key) throws UnavailableException {
+        tx.announce(CHANGES, key.kid());
         tx.update("INSERT INTO signing_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)", ps -> {
             set(ps, 1, key.kid());
             set(ps, 2, key.publicJwk());
@@ -46,6 +50,7 @@ public final class KeyRows {
 
     /** @return {@code false} when that key is not the active one (already retired, next, or absent) */
     public boolean retire(String kid, Instant retiredAt, Instant verifyUntil) throws UnavailableException {
+        tx.announce(CHANGES, kid);
         return tx.update("UPDATE signing_keys SET retired_at = ?, verify_until = ?"
                 + " WHERE kid = ? AND activated_at IS NOT NULL AND retired_at IS NULL", ps -> {
                     set(ps, 1, retiredAt);

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
-import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -53,11 +52,7 @@ public final class EmbeddedStore implements Store {
             Files.createDirectories(dataDir);
             SQLiteDataSource migrations = new SQLiteDataSource(config(false));
             migrations.setUrl(url);
-            Flyway.configure()
-                    .dataSource(migrations)
-                    .locations("classpath:db/migration/sqlite")
-                    .load()
-                    .migrate();
+            Migrations.migrate(migrations, "classpath:db/migration/sqlite", file.toString());
 
             Connection writeConnection = config(false).createConnection(url);
 

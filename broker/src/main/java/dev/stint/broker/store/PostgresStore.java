@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +39,7 @@ public final class PostgresStore implements Store {
     private final HikariDataSource pool;
     /** Where the write units of callers outside Vert.x run, in the order they were submitted. */
     private final Context ownContext;
+    private final PostgresChangeFeed changes;
     private volatile boolean closed;
     /** Why the last write could not reach the database or commit; {@code null} after a commit. */
     private volatile String writeFailure;
@@ -48,6 +48,7 @@ public final class PostgresStore implements Store {
         this.vertx = vertx;
         this.pool = pool;
         this.ownContext = vertx.getOrCreateContext();
+        this.changes = new PostgresChangeFeed(pool);
     }
 
     /**
@@ -84,19 +85,21 @@ public final class PostgresStore implements Store {
             throw new IllegalArgumentException("poolSize must be at least 1");
         }
         config.setPoolName("stint-store-postgresql");
-        config.setMaximumPoolSize(poolSize);
+        // One more connection than units may use: the change feed holds one to LISTEN on.
+        config.setMaximumPoolSize(poolSize + 1);
         config.setAutoCommit(true);
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         config.setConnectionTimeout(10_000);
         HikariDataSource pool = null;
         try {
             pool = new HikariDataSource(config);
-            Flyway.configure()
-                    .dataSource(pool)
-                    .locations("classpath:db/migration/postgresql")
-                    .load()
-                    .migrate();
-            return new PostgresStore(vertx, pool);
+            Migrations.migrate(pool, "classpath:db/migration/postgresql", where);
+            PostgresStore store = new PostgresStore(vertx, pool);
+            store.changes.start();
+            return store;
+        } catch (UnavailableException e) {
+            pool.close();
+            throw e;
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -213,8 +216,19 @@ public final class PostgresStore implements Store {
     }
 
     @Override
+    public ChangeFeed changes() {
+        return changes;
+    }
+
+    /** Whether this broker hears the announcements of the others now (they also expire within a second). */
+    public boolean hearsOtherBrokers() {
+        return changes.listening();
+    }
+
+    @Override
     public void close() {
         closed = true;
+        changes.close();
         pool.close();
     }
 

@@ -56,6 +56,14 @@ public interface Store extends AutoCloseable {
     /** Why writes would fail now (the reason {@link #acceptsWrites()} is false); empty when they would not. */
     Optional<String> writeFailure();
 
+    /**
+     * What the other brokers sharing this store announce they changed ({@link Tx#announce}), so
+     * that caches above the store drop it at once. Nothing for a store no other broker shares.
+     */
+    default ChangeFeed changes() {
+        return ChangeFeed.NONE;
+    }
+
     /** Stops accepting work and releases files and connections. */
     @Override
     void close();

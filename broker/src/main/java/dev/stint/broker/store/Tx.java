@@ -98,6 +98,70 @@ public final class Tx {
         return writable ? dialect.forUpdate() : "";
     }
 
+    /**
+     * Waits until this unit alone holds the deployment-wide lock {@code name}, held until the
+     * transaction ends: for units that must not interleave with the same unit on another broker
+     * although no row exists yet to lock (the first signing keys, the bootstrap admin credential).
+     * Nothing to do where the store already serialises units.
+     */
+    public void exclusive(String name) throws UnavailableException {
+        requireWritable();
+        if (dialect == Dialect.POSTGRESQL) {
+            many("SELECT pg_advisory_xact_lock(?)", ps -> ps.setLong(1, lockKey(name)), rs -> null);
+        }
+    }
+
+    /**
+     * Takes the deployment-wide lock {@code name} for the rest of the transaction if no other unit
+     * holds it, without waiting: a sweep that finds it taken leaves the work to the broker that
+     * holds it. A broker that dies releases it with its connection, so another carries on.
+     *
+     * @return whether this unit holds the lock
+     */
+    public boolean tryExclusive(String name) throws UnavailableException {
+        requireWritable();
+        if (dialect != Dialect.POSTGRESQL) {
+            return true;
+        }
+        return one("SELECT pg_try_advisory_xact_lock(?)", ps -> ps.setLong(1, lockKey(name)),
+                rs -> rs.getBoolean(1)).orElse(false);
+    }
+
+    /**
+     * Tells the other brokers sharing the store, once this transaction commits, that what they may
+     * hold in memory about {@code topic}/{@code key} changed (see {@link ChangeFeed}). Nothing is
+     * sent if the transaction rolls back; nothing is sent by the embedded store, which no other
+     * broker shares.
+     */
+    public void announce(String topic, String key) throws UnavailableException {
+        requireWritable();
+        if (dialect == Dialect.POSTGRESQL) {
+            String payload = Change.encode(topic, key);
+            many("SELECT pg_notify(?, ?)", ps -> {
+                ps.setString(1, ChangeFeed.CHANNEL);
+                ps.setString(2, payload);
+            }, rs -> null);
+        }
+    }
+
+    private void requireWritable() {
+        if (!writable) {
+            throw new IllegalStateException("only a write unit takes locks or announces changes");
+        }
+    }
+
+    /** A stable 64-bit key for a lock name: the same on every broker and every release. */
+    static long lockKey(String name) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("stint:" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+        return java.nio.ByteBuffer.wrap(digest).getLong();
+    }
+
     /** Whether this is a write unit's transaction; reads may not change anything. */
     public boolean writable() {
         return writable;

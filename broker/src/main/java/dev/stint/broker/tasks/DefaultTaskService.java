@@ -15,7 +15,9 @@ import dev.stint.broker.policy.Decision;
 import dev.stint.broker.policy.Policy;
 import dev.stint.broker.policy.PolicyRequest;
 import dev.stint.broker.policy.TierPolicy;
+import dev.stint.broker.auth.BearerAuthenticator;
 import dev.stint.broker.http.ClockTicker;
+import dev.stint.broker.store.Change;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.store.Tx;
 import dev.stint.broker.agents.AgentRows;
@@ -81,7 +83,7 @@ public final class DefaultTaskService implements TaskService {
         this.ender = Objects.requireNonNull(ender, "ender");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.recentTasks = Caffeine.newBuilder().ticker(new ClockTicker(clock))
-                .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+                .maximumSize(100_000).expireAfterWrite(BearerAuthenticator.HINT_LIFE).build();
     }
 
     /** The audience of task tokens when the caller names none. */
@@ -219,6 +221,15 @@ public final class DefaultTaskService implements TaskService {
                         : Future.failedFuture(failure);
             });
         });
+    }
+
+    /** Drops a task another broker ended, or every hint when changes were missed. */
+    public void onChange(Change change) {
+        if (change.isEverything()) {
+            recentTasks.invalidateAll();
+        } else if (TaskRows.CHANGES.equals(change.topic())) {
+            recentTasks.asMap().keySet().removeIf(k -> TaskRows.changeKey(k.agent(), k.id()).equals(change.key()));
+        }
     }
 
     /** The caller's task, from the recent-task hint or the store. */

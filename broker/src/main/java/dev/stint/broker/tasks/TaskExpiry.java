@@ -17,6 +17,7 @@ import java.util.Objects;
 public final class TaskExpiry {
 
     static final int BATCH = 200;
+    static final String LOCK = "expiry-sweep";
 
     private final Store store;
     private final TaskEnder ender;
@@ -32,6 +33,10 @@ public final class TaskExpiry {
     public Future<Integer> sweep() {
         Instant now = clock.instant();
         return store.write(tx -> {
+            // One broker sweeps at a time; the lock goes with its transaction, so if it dies another carries on.
+            if (!tx.tryExclusive(LOCK)) {
+                return 0;
+            }
             int expired = 0;
             for (Task task : new TaskRows(tx).openDueBy(now, BATCH)) {
                 if (ender.end(tx, task, TaskEnder.Ending.deadlinePassed(task, "system", "task.expire"), now)) {

@@ -26,6 +26,14 @@ public final class TaskRows {
 
     private final Tx tx;
 
+    /** The topic other brokers hear when a task ends; the key is {@link #changeKey}. */
+    public static final String CHANGES = "task";
+
+    /** The key of a task's changes: its agent and its id (task ids are unique per agent). */
+    public static String changeKey(AgentId agent, TaskId id) {
+        return agent.value() + "/" + id.value();
+    }
+
     public TaskRows(Tx tx) {
         this.tx = Objects.requireNonNull(tx, "tx");
     }
@@ -90,7 +98,7 @@ public final class TaskRows {
         if (!status.isFinal()) {
             throw new IllegalArgumentException("finish needs a final status");
         }
-        return tx.update("UPDATE tasks SET status = ?, ended_at = ?, end_reason = ?"
+        boolean finished = tx.update("UPDATE tasks SET status = ?, ended_at = ?, end_reason = ?"
                 + " WHERE agent_id = ? AND task_id = ? AND status IN " + OPEN, ps -> {
                     set(ps, 1, status.wireName());
                     set(ps, 2, at);
@@ -98,6 +106,10 @@ public final class TaskRows {
                     set(ps, 4, agent.value());
                     set(ps, 5, id.value());
                 }) == 1;
+        if (finished) {
+            tx.announce(CHANGES, changeKey(agent, id));
+        }
+        return finished;
     }
 
     /** Active and pending tasks whose deadline is at or before {@code now}, oldest deadline first. */

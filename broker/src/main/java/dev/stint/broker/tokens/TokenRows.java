@@ -27,6 +27,9 @@ public final class TokenRows {
 
     private final Tx tx;
 
+    /** The topic other brokers hear when a token is revoked; the key is its jti. */
+    public static final String CHANGES = "token";
+
     public TokenRows(Tx tx) {
         this.tx = Objects.requireNonNull(tx, "tx");
     }
@@ -69,6 +72,7 @@ public final class TokenRows {
 
     /** @return whether the token was active and is now revoked */
     public boolean revoke(String jti, Instant at, String reason) throws UnavailableException {
+        tx.announce(CHANGES, jti);
         return tx.update("UPDATE issued_tokens SET revoked_at = ?, revoke_reason = ?"
                 + " WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?", ps -> {
                     set(ps, 1, at);

@@ -31,6 +31,20 @@ class EmbeddedStoreTest extends StoreContract {
     }
 
     @Test
+    void aSchemaNewerThanThisBrokerKnowsIsRefusedNamingBothVersions() throws Exception {
+        store.close();
+        try (Connection c = direct(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+                    + " checksum, installed_by, execution_time, success) VALUES (99, '99', 'from the future',"
+                    + " 'SQL', 'V99__from_the_future.sql', 0, 'stint', 0, 1)");
+        }
+
+        assertThatThrownBy(() -> store = open(vertx, dir))
+                .hasMessageContaining("schema version 99")
+                .hasMessageContaining("this broker knows (version 6)");
+    }
+
+    @Test
     void schemaRefusesToMoveADeadline() throws Exception {
         await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
         await(store.write(tx -> new TaskRows(tx).insert(task("t-1", T0.plusSeconds(60)))));

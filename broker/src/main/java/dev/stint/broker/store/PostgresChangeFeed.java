@@ -1,0 +1,124 @@
+package dev.stint.broker.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The announcements of every broker sharing one PostgreSQL store, received with {@code LISTEN} on a
+ * connection of this feed's own thread (never an event loop). When the connection breaks the feed
+ * reconnects by itself and then tells its listeners {@link Change#EVERYTHING}: whatever was
+ * announced meanwhile is lost, so every cached hint goes.
+ */
+final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresChangeFeed.class);
+    /** How long one wait for notifications lasts; also how soon {@link #close()} is noticed. */
+    private static final int POLL_MS = 250;
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    private final DataSource source;
+    private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile boolean listening;
+
+    PostgresChangeFeed(DataSource source) {
+        this.source = source;
+        this.thread = new Thread(this::run, "stint-store-changes");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    @Override
+    public void subscribe(Consumer<Change> listener) {
+        listeners.add(listener);
+    }
+
+    /** Whether the feed is connected and listening now. */
+    boolean listening() {
+        return listening;
+    }
+
+    private void run() {
+        long backoff = 100;
+        boolean missed = false;
+        while (!closed) {
+            try (Connection connection = source.getConnection()) {
+                connection.setAutoCommit(true);
+                try (Statement listen = connection.createStatement()) {
+                    listen.execute("LISTEN " + CHANNEL);
+                }
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                listening = true;
+                backoff = 100;
+                if (missed) {
+                    LOG.info("listening for changes of other brokers again");
+                    deliver(Change.EVERYTHING);
+                }
+                while (!closed) {
+                    PGNotification[] notifications = pg.getNotifications(POLL_MS);
+                    if (notifications != null) {
+                        for (PGNotification n : notifications) {
+                            deliver(Change.decode(n.getParameter()));
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    break;
+                }
+                if (listening || !missed) {
+                    LOG.warn("not listening for changes of other brokers (cached hints expire within a second"
+                            + " meanwhile); reconnecting: {}", e.getMessage());
+                }
+                listening = false;
+                missed = true;
+                deliver(Change.EVERYTHING);
+                sleep(backoff);
+                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+        }
+        listening = false;
+    }
+
+    private void deliver(Change change) {
+        for (Consumer<Change> listener : listeners) {
+            try {
+                listener.accept(change);
+            } catch (RuntimeException e) {
+                LOG.warn("a listener failed on change {}: {}", change.topic(), e.getMessage());
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
