@@ -20,11 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single writer of a store. Units of work queue up; the writer runs everything queued as one
- * transaction, each unit inside its own savepoint, and commits once. One synced commit then
- * makes a whole batch durable (group commit), so throughput does not stop at one disk sync per
- * request. A unit that throws is rolled back to its savepoint alone; a failed commit fails every
- * unit of the batch. Results are delivered only after the commit.
+ * The single writer of a store (of one broker, for a shared store). Units of work queue up; the
+ * writer runs everything queued as one transaction, each unit inside its own savepoint, and
+ * commits once. One synced commit then makes a whole batch durable (group commit), so throughput
+ * does not stop at one disk sync per request. A unit that throws is rolled back to its savepoint
+ * alone; a failed commit fails every unit of the batch. Results are delivered only after the
+ * commit. A connection that broke is replaced at the next batch, so the writer recovers by itself
+ * when its database comes back.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -43,7 +45,18 @@ final class GroupCommitWriter implements AutoCloseable {
     private record Outcome(Job<?> job, Object value, Throwable failure) {
     }
 
-    private final Connection connection;
+    /** Opens the writer's connection, at start and again after it broke. */
+    @FunctionalInterface
+    interface ConnectionSource {
+        Connection open() throws SQLException;
+    }
+
+    private final ConnectionSource source;
+    private final Dialect dialect;
+    /** Run first in every batch's transaction (a deployment-wide lock), or {@code null}. */
+    private final String batchStart;
+    /** The writer thread's connection; {@code null} while there is none. */
+    private Connection connection;
     /** Statements prepared once on the writer's connection: confined to the writer thread. */
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
@@ -53,7 +66,18 @@ final class GroupCommitWriter implements AutoCloseable {
     private volatile String failing;
 
     GroupCommitWriter(Connection connection, String name) throws SQLException {
-        this.connection = connection;
+        this(() -> connection, Dialect.SQLITE, null, name);
+    }
+
+    /**
+     * @param batchStart SQL run at the start of every batch's transaction, before any unit, or {@code null}
+     * @throws SQLException when the first connection cannot be opened
+     */
+    GroupCommitWriter(ConnectionSource source, Dialect dialect, String batchStart, String name) throws SQLException {
+        this.source = source;
+        this.dialect = dialect;
+        this.batchStart = batchStart;
+        this.connection = source.open();
         connection.setAutoCommit(false);
         this.thread = new Thread(this::loop, name);
         thread.setDaemon(true);
@@ -115,7 +139,20 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void runBatch(List<Job<?>> batch) {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
-        Tx tx = new Tx(connection, statements, Dialect.SQLITE, true);
+        try {
+            if (connection == null) {
+                connection = source.open();
+                connection.setAutoCommit(false);
+                LOG.info("store writer connected again");
+            }
+            if (batchStart != null) {
+                run(batchStart);
+            }
+        } catch (SQLException e) {
+            failAll(batch, e);
+            return;
+        }
+        Tx tx = new Tx(connection, statements, dialect, true);
         boolean wrote = false;
         boolean storeFailed = false;
         for (Job<?> job : batch) {
@@ -177,14 +214,48 @@ final class GroupCommitWriter implements AutoCloseable {
     private void failAll(List<Job<?>> batch, SQLException cause) {
         failing = "the store could not commit";
         LOG.error("store commit failed; {} unit(s) rolled back: {}", batch.size(), cause.getMessage());
-        try {
-            connection.rollback();
-        } catch (SQLException ignored) {
-            // The connection is already unusable; every unit below is reported as failed.
+        if (connection != null) {
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // The connection is already unusable; every unit below is reported as failed.
+            }
+            dropBrokenConnection();
         }
         for (Job<?> job : batch) {
             job.done().handle(Future.failedFuture(new UnavailableException("the store could not commit", cause)));
         }
+    }
+
+    /** Closes the connection if it no longer answers, so that the next batch opens a new one. */
+    private void dropBrokenConnection() {
+        boolean valid;
+        try {
+            valid = connection.isValid(2);
+        } catch (SQLException e) {
+            valid = false;
+        }
+        if (valid) {
+            return;
+        }
+        closeStatements();
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // It is broken already; it is dropped either way.
+        }
+        connection = null;
+    }
+
+    private void closeStatements() {
+        for (PreparedStatement statement : statements.values()) {
+            try {
+                statement.close();
+            } catch (SQLException ignored) {
+                // A statement of a broken connection; dropped either way.
+            }
+        }
+        statements.clear();
     }
 
     @SuppressWarnings("unchecked")
@@ -204,11 +275,14 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (thread.isAlive()) {
+            LOG.warn("the store writer did not finish in time; closing its connection under it");
+        }
+        closeStatements();
         try {
-            for (PreparedStatement statement : statements.values()) {
-                statement.close();
+            if (connection != null) {
+                connection.close();
             }
-            connection.close();
         } catch (SQLException e) {
             LOG.warn("closing the store writer failed; the log is replayed at next start: {}", e.getMessage());
         }

@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * connection of this feed's own thread (never an event loop). When the connection breaks the feed
  * reconnects by itself and then tells its listeners {@link Change#EVERYTHING}: whatever was
  * announced meanwhile is lost, so every cached hint goes.
+ *
+ * <p>The same session tries, while it lives, to hold the deployment's sweep lock (a session-level
+ * {@code pg_try_advisory_lock}): the broker that holds it runs the sweeps. The server releases it
+ * when that broker's connection ends, however it ends, and the next broker to try takes it.
  */
 final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
 
@@ -30,6 +34,8 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean listening;
+    private volatile boolean leadsSweeps;
+    private final long sweepLockKey = Tx.lockKey("sweeps");
 
     PostgresChangeFeed(DataSource source) {
         this.source = source;
@@ -56,24 +62,12 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
         boolean missed = false;
         while (!closed) {
             try (Connection connection = source.getConnection()) {
-                connection.setAutoCommit(true);
-                try (Statement listen = connection.createStatement()) {
-                    listen.execute("LISTEN " + CHANNEL);
-                }
-                PGConnection pg = connection.unwrap(PGConnection.class);
-                listening = true;
-                backoff = 100;
-                if (missed) {
-                    LOG.info("listening for changes of other brokers again");
-                    deliver(Change.EVERYTHING);
-                }
-                while (!closed) {
-                    PGNotification[] notifications = pg.getNotifications(POLL_MS);
-                    if (notifications != null) {
-                        for (PGNotification n : notifications) {
-                            deliver(Change.decode(n.getParameter()));
-                        }
-                    }
+                try {
+                    listen(connection, missed);
+                    backoff = 100;
+                } finally {
+                    // LISTEN and the sweep lock belong to the session: end it, never hand it back to the pool.
+                    closePhysically(connection);
                 }
             } catch (SQLException | RuntimeException e) {
                 if (closed) {
@@ -83,14 +77,64 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
                     LOG.warn("not listening for changes of other brokers (cached hints expire within a second"
                             + " meanwhile); reconnecting: {}", e.getMessage());
                 }
-                listening = false;
                 missed = true;
                 deliver(Change.EVERYTHING);
                 sleep(backoff);
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            } finally {
+                listening = false;
+                leadsSweeps = false;
             }
         }
-        listening = false;
+    }
+
+    /** Listens until the feed is closed or the connection fails. */
+    private void listen(Connection connection, boolean missed) throws SQLException {
+        connection.setAutoCommit(true);
+        try (Statement listen = connection.createStatement()) {
+            listen.execute("LISTEN " + CHANNEL);
+        }
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        listening = true;
+        if (missed) {
+            LOG.info("listening for changes of other brokers again");
+            deliver(Change.EVERYTHING);
+        }
+        while (!closed) {
+            if (!leadsSweeps) {
+                leadsSweeps = trySweepLock(connection);
+            }
+            PGNotification[] notifications = pg.getNotifications(POLL_MS);
+            if (notifications != null) {
+                for (PGNotification n : notifications) {
+                    deliver(Change.decode(n.getParameter()));
+                }
+            }
+        }
+    }
+
+    private static void closePhysically(Connection pooled) {
+        try {
+            ((Connection) pooled.unwrap(PGConnection.class)).close();
+        } catch (SQLException | RuntimeException ignored) {
+            // Already broken or closed: the server ends the session either way.
+        }
+    }
+
+    /** Whether this broker holds the sweep lock (on the feed's session) now. */
+    boolean leadsSweeps() {
+        return leadsSweeps;
+    }
+
+    private boolean trySweepLock(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + sweepLockKey + ")")) {
+            boolean got = rs.next() && rs.getBoolean(1);
+            if (got) {
+                LOG.info("this broker runs the sweeps of the deployment now");
+            }
+            return got;
+        }
     }
 
     private void deliver(Change change) {

@@ -5,49 +5,49 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.stint.broker.http.UnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A store shared by several brokers: one PostgreSQL database. Units run concurrently, each in its
- * own READ COMMITTED transaction on a pooled connection, on a Vert.x worker thread (the write
- * units of one Vert.x context one after another, in the order submitted). What the
- * embedded store gets from its single writer this one gets from the database: the rows a write
- * unit acts on are read {@code FOR UPDATE} ({@link Dialect#POSTGRESQL}), conflicting inserts meet
- * unique keys, and appends to the audit chain take one row lock ({@code audit_head}, see
- * {@code AuditRows}) so that two brokers never append the same sequence number.
+ * A store shared by several brokers: one PostgreSQL database. Reads run concurrently on pooled
+ * connections, on Vert.x worker threads. Writes keep what the embedded store promises, for the
+ * whole deployment: each broker has one writer that runs its queued units as one transaction
+ * (each unit in a savepoint) and commits once (group commit: one synced commit per batch; the
+ * server's {@code synchronous_commit} stays on); and every batch first takes one
+ * deployment-wide lock ({@code pg_advisory_xact_lock}), so the batches of all brokers run one
+ * after another. Check-then-act units are therefore as safe as with one serial writer, the audit
+ * chain cannot fork, and writers cannot deadlock one another. The rows a unit acts on are still
+ * read {@code FOR UPDATE} ({@link Dialect#POSTGRESQL}) and the audit head under its row lock, so
+ * that correctness never rests on the lock alone.
  *
- * <p>A write unit's future completes only after its transaction committed (PostgreSQL syncs the
- * commit before it answers). A unit the database aborted as a deadlock or serialization failure
- * (SQLState 40P01 / 40001) changed nothing and is run again, a few times at most: units are
- * functions of what they read, and read it afresh in the new transaction.
+ * <p>A write unit's future completes only after its batch committed. When the database goes away
+ * the batch fails (503) and the writer opens a new connection for the next one, so service
+ * resumes by itself when the database is back.
  */
 public final class PostgresStore implements Store {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
-    /** Runs of one unit when the database aborts it as a deadlock or serialization failure. */
-    static final int ATTEMPTS = 5;
+    /** Taken by every write batch of every broker: the deployment's batches run one at a time. */
+    static final String WRITER_LOCK = "writer";
+    /** How long a request waits for a pooled connection before it is told the store is unavailable. */
+    static final long CONNECTION_TIMEOUT_MS = 2_000;
 
     private final Vertx vertx;
     private final HikariDataSource pool;
-    /** Where the write units of callers outside Vert.x run, in the order they were submitted. */
-    private final Context ownContext;
+    private final GroupCommitWriter writer;
     private final PostgresChangeFeed changes;
     private volatile boolean closed;
-    /** Why the last write could not reach the database or commit; {@code null} after a commit. */
-    private volatile String writeFailure;
 
-    private PostgresStore(Vertx vertx, HikariDataSource pool) {
+    private PostgresStore(Vertx vertx, HikariDataSource pool, GroupCommitWriter writer) {
         this.vertx = vertx;
         this.pool = pool;
-        this.ownContext = vertx.getOrCreateContext();
+        this.writer = writer;
         this.changes = new PostgresChangeFeed(pool);
     }
 
@@ -85,22 +85,25 @@ public final class PostgresStore implements Store {
             throw new IllegalArgumentException("poolSize must be at least 1");
         }
         config.setPoolName("stint-store-postgresql");
-        // One more connection than units may use: the change feed holds one to LISTEN on.
-        config.setMaximumPoolSize(poolSize + 1);
+        // Beyond the readers' connections: the writer's and the one the change feed listens on.
+        config.setMaximumPoolSize(poolSize + 2);
         config.setAutoCommit(true);
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         HikariDataSource pool = null;
         try {
             pool = new HikariDataSource(config);
             Migrations.migrate(pool, "classpath:db/migration/postgresql", where);
-            PostgresStore store = new PostgresStore(vertx, pool);
+            HikariDataSource connections = pool;
+            GroupCommitWriter writer = new GroupCommitWriter(connections::getConnection, Dialect.POSTGRESQL,
+                    "SELECT pg_advisory_xact_lock(" + Tx.lockKey(WRITER_LOCK) + ")", "stint-store-writer");
+            PostgresStore store = new PostgresStore(vertx, pool, writer);
             store.changes.start();
             return store;
         } catch (UnavailableException e) {
             pool.close();
             throw e;
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             if (pool != null) {
                 pool.close();
             }
@@ -122,89 +125,10 @@ public final class PostgresStore implements Store {
         if (closed) {
             return Future.failedFuture(new UnavailableException("the store is closed"));
         }
-        // Ordered: the units one caller (one Vert.x context) submits commit in the order it
-        // submitted them, as with the embedded store's single writer; units of other contexts,
-        // and of other brokers, run concurrently and meet only on row locks. Nearly every write
-        // appends to the audit chain and so waits for the audit_head lock anyway: ordering per
-        // context costs little concurrency. Callers outside Vert.x share the store's own context.
-        Context caller = Vertx.currentContext();
-        Context context = caller != null && caller.owner() == vertx ? caller : ownContext;
-        return context.executeBlocking(() -> runWrite(work), true);
-    }
-
-    /** Runs {@code work} in its own transaction, again when the database aborted it as a deadlock. */
-    private <T> T runWrite(StoreWork<T> work) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            Connection connection;
-            try {
-                connection = pool.getConnection();
-            } catch (SQLException e) {
-                writeFailure = "the database cannot be reached";
-                LOG.warn("store write failed: {}", e.getMessage());
-                throw new UnavailableException("the store could not record this", e);
-            }
-            try (connection) {
-                connection.setAutoCommit(false);
-                T result;
-                try {
-                    result = work.run(new Tx(connection, null, Dialect.POSTGRESQL, true));
-                } catch (Exception | Error e) {
-                    rollback(connection);
-                    if (retryable(e) && attempt < ATTEMPTS) {
-                        backOff(attempt);
-                        continue;
-                    }
-                    throw e;
-                }
-                try {
-                    connection.commit();
-                } catch (SQLException e) {
-                    rollback(connection);
-                    if (retryable(e) && attempt < ATTEMPTS) {
-                        backOff(attempt);
-                        continue;
-                    }
-                    writeFailure = "the last commit failed";
-                    LOG.warn("store commit failed: {}", e.getMessage());
-                    throw new UnavailableException("the store could not record this", e);
-                }
-                writeFailure = null;
-                return result;
-            } catch (SQLException e) {
-                // Setting up the transaction or closing the connection failed.
-                LOG.warn("store write failed: {}", e.getMessage());
-                throw new UnavailableException("the store could not record this", e);
-            }
-        }
-    }
-
-    /** Whether {@code failure} (or a cause of it) is a deadlock or serialization failure. */
-    static boolean retryable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if ("40001".equals(state) || "40P01".equals(state)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static void backOff(int attempt) {
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 10L * attempt + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void rollback(Connection connection) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            LOG.warn("store rollback failed: {}", e.getMessage());
-        }
+        Context context = vertx.getOrCreateContext();
+        Promise<T> promise = Promise.promise();
+        writer.submit(work, result -> context.runOnContext(v -> promise.handle(result)));
+        return promise.future();
     }
 
     @Override
@@ -212,12 +136,17 @@ public final class PostgresStore implements Store {
         if (closed || pool.isClosed()) {
             return Optional.of("the store is closed");
         }
-        return Optional.ofNullable(writeFailure);
+        return writer.failing();
     }
 
     @Override
     public ChangeFeed changes() {
         return changes;
+    }
+
+    @Override
+    public boolean leadsSweeps() {
+        return !closed && changes.leadsSweeps();
     }
 
     /** Whether this broker hears the announcements of the others now (they also expire within a second). */
@@ -229,6 +158,7 @@ public final class PostgresStore implements Store {
     public void close() {
         closed = true;
         changes.close();
+        writer.close();
         pool.close();
     }
 

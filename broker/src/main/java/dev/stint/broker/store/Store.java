@@ -64,6 +64,16 @@ public interface Store extends AutoCloseable {
         return ChangeFeed.NONE;
     }
 
+    /**
+     * Whether this broker is the one that runs the deployment's sweeps (expiry, purges) now. Of
+     * brokers sharing a store one leads at a time, and another takes over within a second or so
+     * when it stops or dies. Sweeps are correct even when two run (each re-reads under lock what
+     * it ends); leading only spares the others the work.
+     */
+    default boolean leadsSweeps() {
+        return true;
+    }
+
     /** Stops accepting work and releases files and connections. */
     @Override
     void close();

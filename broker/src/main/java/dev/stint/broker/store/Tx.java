@@ -112,22 +112,6 @@ public final class Tx {
     }
 
     /**
-     * Takes the deployment-wide lock {@code name} for the rest of the transaction if no other unit
-     * holds it, without waiting: a sweep that finds it taken leaves the work to the broker that
-     * holds it. A broker that dies releases it with its connection, so another carries on.
-     *
-     * @return whether this unit holds the lock
-     */
-    public boolean tryExclusive(String name) throws UnavailableException {
-        requireWritable();
-        if (dialect != Dialect.POSTGRESQL) {
-            return true;
-        }
-        return one("SELECT pg_try_advisory_xact_lock(?)", ps -> ps.setLong(1, lockKey(name)),
-                rs -> rs.getBoolean(1)).orElse(false);
-    }
-
-    /**
      * Tells the other brokers sharing the store, once this transaction commits, that what they may
      * hold in memory about {@code topic}/{@code key} changed (see {@link ChangeFeed}). Nothing is
      * sent if the transaction rolls back; nothing is sent by the embedded store, which no other

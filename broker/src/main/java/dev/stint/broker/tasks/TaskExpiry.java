@@ -17,7 +17,6 @@ import java.util.Objects;
 public final class TaskExpiry {
 
     static final int BATCH = 200;
-    static final String LOCK = "expiry-sweep";
 
     private final Store store;
     private final TaskEnder ender;
@@ -31,12 +30,11 @@ public final class TaskExpiry {
 
     /** @return how many tasks were expired by this sweep */
     public Future<Integer> sweep() {
+        if (!store.leadsSweeps()) {
+            return Future.succeededFuture(0);
+        }
         Instant now = clock.instant();
         return store.write(tx -> {
-            // One broker sweeps at a time; the lock goes with its transaction, so if it dies another carries on.
-            if (!tx.tryExclusive(LOCK)) {
-                return 0;
-            }
             int expired = 0;
             for (Task task : new TaskRows(tx).openDueBy(now, BATCH)) {
                 if (ender.end(tx, task, TaskEnder.Ending.deadlinePassed(task, "system", "task.expire"), now)) {
