@@ -1,6 +1,10 @@
 package dev.stint.broker;
 
+import dev.stint.broker.deployment.Deployment;
+import dev.stint.broker.deployment.DeploymentFile;
+import dev.stint.broker.deployment.DeploymentFileException;
 import io.vertx.core.Vertx;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,9 +12,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The {@code stint} command line: {@code stint broker [--port N] [--data-dir DIR] [--policy FILE]}. */
+/**
+ * The {@code stint} command line: {@code stint broker [--port N] [--data-dir DIR] [--policy FILE]
+ * [--config FILE]}.
+ */
 @Command(name = "stint", mixinStandardHelpOptions = true, version = "stint 0.1.0",
         description = "Just-in-time, task-scoped credentials for AI agents, bots and CI pipelines.",
         subcommands = {StintBroker.Broker.class})
@@ -29,6 +38,9 @@ public final class StintBroker implements Callable<Integer> {
     @Command(name = "broker", mixinStandardHelpOptions = true, description = "Start the broker.")
     static final class Broker implements Callable<Integer> {
 
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
         String host = BrokerOptions.DEFAULT_HOST;
 
@@ -40,6 +52,10 @@ public final class StintBroker implements Callable<Integer> {
 
         @Option(names = "--policy", description = "Policy file (default: ${DEFAULT-VALUE}).")
         Path policy = Path.of(System.getenv().getOrDefault("STINT_POLICY", "config/policy.yaml"));
+
+        @Option(names = "--config", paramLabel = "FILE", description = "Deployment file: where the store and"
+                + " backends are (default: none, embedded store).")
+        Path config;
 
         @Option(names = "--issuer", description = "OAuth issuer URL, when clients reach the broker through a proxy"
                 + " (default: http://HOST:PORT).")
@@ -64,14 +80,19 @@ public final class StintBroker implements Callable<Integer> {
 
         @Override
         public Integer call() throws InterruptedException {
+            PrintWriter err = spec.commandLine().getErr();
             BrokerOptions options;
             try {
+                // Read before anything starts: a broker must not come up on the wrong store.
+                Deployment deployment = config == null ? Deployment.NONE : DeploymentFile.load(config);
                 options = new BrokerOptions(host, port, dataDir, policy, issuer, masterKeyFile,
                         BrokerOptions.DEFAULT_AGENT_TOKEN_TTL, BrokerOptions.DEFAULT_TASK_TOKEN_TTL,
                         new HttpLimits(Duration.ofSeconds(requestHeadTimeoutSeconds),
-                                Duration.ofSeconds(idleTimeoutSeconds), maxConnections));
-            } catch (IllegalArgumentException e) {
-                System.err.println("stint: " + e.getMessage());
+                                Duration.ofSeconds(idleTimeoutSeconds), maxConnections),
+                        deployment);
+            } catch (DeploymentFileException | IllegalArgumentException e) {
+                err.println("stint: " + e.getMessage());
+                err.flush();
                 return 2;
             }
             Vertx vertx = Vertx.vertx();
@@ -81,7 +102,8 @@ public final class StintBroker implements Callable<Integer> {
                         .toCompletionStage().toCompletableFuture().join();
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                System.err.println("stint: the broker did not start: " + cause.getMessage());
+                err.println("stint: the broker did not start: " + cause.getMessage());
+                err.flush();
                 vertx.close();
                 return 1;
             }

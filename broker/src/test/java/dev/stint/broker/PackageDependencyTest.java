@@ -1,5 +1,6 @@
 package dev.stint.broker;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -10,8 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The broker's packages depend one way: the leaf ({@code http}: exception roots, problems, JSON,
- * free text) at the bottom, the store above it, features above that, the wiring
+ * The broker's packages depend one way: the leaves ({@code http}: exception roots, problems, JSON,
+ * free text; {@code yaml}: strict YAML reading) at the bottom, the store above it, features above that, the wiring
  * ({@code dev.stint.broker} itself) on top. No feature package imports another that imports it
  * back.
  */
@@ -41,6 +42,14 @@ class PackageDependencyTest {
         noClasses().that().resideInAPackage("dev.stint.broker.http..")
                 .should().dependOnClassesThat().resideInAnyPackage(ABOVE_THE_STORE)
                 .orShould().dependOnClassesThat().resideInAPackage("dev.stint.broker.store..")
+                .check(broker);
+    }
+
+    @Test
+    void yamlReadingDependsOnNoOtherBrokerPackage() {
+        classes().that().resideInAPackage("dev.stint.broker.yaml..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.stint.broker.yaml..", "java..",
+                        "org.snakeyaml..")
                 .check(broker);
     }
 

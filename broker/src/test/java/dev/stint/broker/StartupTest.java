@@ -2,12 +2,15 @@ package dev.stint.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,11 +28,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
  * Start-up refuses what would leave a broker half-working: a busy port (before anything is
- * written), a data directory another broker holds; and it warns while the master key lies in the
- * data directory.
+ * written), a data directory another broker holds, an invalid deployment file (before anything
+ * starts); and it warns while the master key lies in the data directory.
  */
 class StartupTest {
 
@@ -108,6 +112,25 @@ class StartupTest {
 
         assertThat(failure.getCause()).hasMessageContaining("is in use by another broker (pid " + other.pid() + ", started ");
         assertThat(second.get("/health", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void badDeploymentFileExitsTwoNamingItsLineBeforeAnythingStarts() throws Exception {
+        Path dataDir = work.resolve("data");
+        Path config = work.resolve("deploy.yaml");
+        Files.writeString(config, "store:\n  postgres:\n    host: db.internal\n    port: 70000\n");
+        StringWriter err = new StringWriter();
+        CommandLine command = new CommandLine(new StintBroker());
+        command.setErr(new PrintWriter(err));
+
+        int exit = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> command.execute("broker",
+                "--data-dir", dataDir.toString(), "--policy", BrokerHarness.SAMPLE_POLICY.toString(),
+                "--config", config.toString()));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("stint: deploy.yaml:4:11: store.postgres.port: '70000' is not a port"
+                + " (1-65535)" + System.lineSeparator());
+        assertThat(dataDir).doesNotExist();
     }
 
     @Test

@@ -1,12 +1,10 @@
 package dev.stint.broker.policy;
 
+import dev.stint.broker.yaml.YamlNodes;
 import dev.stint.token.AgentId;
 import dev.stint.token.Scope;
 import dev.stint.token.ScopePattern;
 import dev.stint.token.Tier;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -14,8 +12,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,14 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
@@ -51,26 +40,14 @@ public final class PolicyFileLoader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     private static final Duration MAX_TTL_LIMIT = Duration.ofDays(30);
 
-    private final String label;
-    /** The key of each mapping value, so errors about a key point at that key's own line. */
-    private final Map<Node, ScalarNode> keys = new IdentityHashMap<>();
+    private final YamlNodes<PolicyFileException> nodes;
 
     private PolicyFileLoader(String label) {
-        this.label = label;
+        this.nodes = new YamlNodes<>(label, MAX_BYTES, PolicyFileException::new);
     }
 
     public static PolicyDocument load(Path file) throws PolicyFileException {
-        String label = file.getFileName().toString();
-        byte[] bytes;
-        try {
-            if (Files.size(file) > MAX_BYTES) {
-                throw new PolicyFileException(label + ": larger than " + MAX_BYTES + " bytes");
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new PolicyFileException(label + ": cannot be read: " + e.getMessage());
-        }
-        return parse(new String(bytes, StandardCharsets.UTF_8), label);
+        return parse(YamlNodes.readFile(file, MAX_BYTES, PolicyFileException::new), file.getFileName().toString());
     }
 
     public static PolicyDocument parse(String text, String label) throws PolicyFileException {
@@ -78,32 +55,13 @@ public final class PolicyFileLoader {
     }
 
     private PolicyDocument read(String text) throws PolicyFileException {
-        if (text.length() > MAX_BYTES) {
-            throw new PolicyFileException(label + ": larger than " + MAX_BYTES + " bytes");
-        }
-        Optional<Node> root;
-        try {
-            LoadSettings settings = LoadSettings.builder()
-                    .setLabel(label)
-                    .setAllowDuplicateKeys(false)
-                    .setMaxAliasesForCollections(20)
-                    .setAllowRecursiveKeys(false)
-                    .setCodePointLimit(MAX_BYTES)
-                    .build();
-            root = new Compose(settings).composeString(text);
-        } catch (MarkedYamlEngineException e) {
-            Mark mark = e.getProblemMark().orElse(null);
-            throw new PolicyFileException(label + ":" + (mark == null ? "?" : (mark.getLine() + 1) + ":"
-                    + (mark.getColumn() + 1)) + ": not valid YAML: " + e.getProblem());
-        } catch (YamlEngineException e) {
-            throw new PolicyFileException(label + ": not valid YAML: " + e.getMessage());
-        }
+        Optional<Node> root = nodes.compose(text);
         if (root.isEmpty()) {
-            throw new PolicyFileException(label + ": the policy file is empty");
+            throw nodes.error("the policy file is empty");
         }
-        Map<String, Node> top = mapping(root.get(), "(top level)", TOP_KEYS);
+        Map<String, Node> top = nodes.mapping(root.get(), YamlNodes.TOP, TOP_KEYS);
         if (!top.containsKey("tiers")) {
-            throw error(root.get(), "(top level)", "the key 'tiers' is required");
+            throw nodes.error(root.get(), YamlNodes.TOP, "the key 'tiers' is required");
         }
         Map<Tier, TierPolicy> tiers = tiers(top.get("tiers"));
         Set<String> destructive = top.containsKey("destructive_actions")
@@ -121,38 +79,40 @@ public final class PolicyFileLoader {
 
     private Map<Tier, TierPolicy> tiers(Node node) throws PolicyFileException {
         Map<Tier, TierPolicy> tiers = new LinkedHashMap<>();
-        for (Map.Entry<String, Node> entry : mapping(node, "tiers", null).entrySet()) {
+        for (Map.Entry<String, Node> entry : nodes.mapping(node, "tiers", null).entrySet()) {
             String path = "tiers." + entry.getKey();
             Tier tier = Tier.parseOrNull(entry.getKey());
             if (tier == null) {
-                throw error(keyAt(entry.getValue()), path, "tier names are 1-32 lower-case letters, digits or '-', starting with a letter");
+                throw nodes.error(nodes.keyAt(entry.getValue()), path,
+                        "tier names are 1-32 lower-case letters, digits or '-', starting with a letter");
             }
-            Map<String, Node> fields = mapping(entry.getValue(), path, Set.of("max_ttl", "default_ttl"));
-            Duration max = duration(required(fields, "max_ttl", entry.getValue(), path), path + ".max_ttl");
-            Duration def = duration(required(fields, "default_ttl", entry.getValue(), path), path + ".default_ttl");
+            Map<String, Node> fields = nodes.mapping(entry.getValue(), path, Set.of("max_ttl", "default_ttl"));
+            Duration max = duration(nodes.required(fields, "max_ttl", entry.getValue(), path), path + ".max_ttl");
+            Duration def = duration(nodes.required(fields, "default_ttl", entry.getValue(), path), path + ".default_ttl");
             if (max.compareTo(MAX_TTL_LIMIT) > 0) {
-                throw error(fields.get("max_ttl"), path + ".max_ttl", "must be at most 30d");
+                throw nodes.error(fields.get("max_ttl"), path + ".max_ttl", "must be at most 30d");
             }
             if (def.compareTo(max) > 0) {
-                throw error(fields.get("default_ttl"), path + ".default_ttl", "must not exceed max_ttl");
+                throw nodes.error(fields.get("default_ttl"), path + ".default_ttl", "must not exceed max_ttl");
             }
             tiers.put(tier, new TierPolicy(tier, max, def));
         }
         if (tiers.isEmpty()) {
-            throw error(node, "tiers", "define at least one tier");
+            throw nodes.error(node, "tiers", "define at least one tier");
         }
         return tiers;
     }
 
     private Map<String, Set<String>> groups(Node node) throws PolicyFileException {
         Map<String, Set<String>> groups = new LinkedHashMap<>();
-        for (Map.Entry<String, Node> entry : mapping(node, "groups", null).entrySet()) {
+        for (Map.Entry<String, Node> entry : nodes.mapping(node, "groups", null).entrySet()) {
             String path = "groups." + entry.getKey();
             if (!NAME.matcher(entry.getKey()).matches()) {
-                throw error(keyAt(entry.getValue()), path, "group names are 1-64 lower-case letters, digits, '_', '.' or '-'");
+                throw nodes.error(nodes.keyAt(entry.getValue()), path,
+                        "group names are 1-64 lower-case letters, digits, '_', '.' or '-'");
             }
             Set<String> members = new LinkedHashSet<>();
-            for (ScalarNode member : scalars(entry.getValue(), path)) {
+            for (ScalarNode member : nodes.scalars(entry.getValue(), path)) {
                 members.add(agentId(member, path));
             }
             groups.put(entry.getKey(), members);
@@ -163,30 +123,32 @@ public final class PolicyFileLoader {
     private Map<String, Map<Tier, List<ScopePattern>>> grants(Node node, Map<Tier, TierPolicy> tiers,
             Map<String, Set<String>> groups) throws PolicyFileException {
         Map<String, Map<Tier, List<ScopePattern>>> grants = new LinkedHashMap<>();
-        for (Map.Entry<String, Node> entry : mapping(node, "grants", null).entrySet()) {
+        for (Map.Entry<String, Node> entry : nodes.mapping(node, "grants", null).entrySet()) {
             String principal = entry.getKey();
             String path = "grants." + principal;
             if (principal.startsWith("group:")) {
                 if (!groups.containsKey(principal.substring(6))) {
-                    throw error(keyAt(entry.getValue()), path, "group '" + principal.substring(6) + "' is not defined under groups");
+                    throw nodes.error(nodes.keyAt(entry.getValue()), path,
+                            "group '" + principal.substring(6) + "' is not defined under groups");
                 }
             } else {
                 try {
                     new AgentId(principal);
                 } catch (IllegalArgumentException e) {
-                    throw error(keyAt(entry.getValue()), path, "not an agent id or group:<name>: " + e.getMessage());
+                    throw nodes.error(nodes.keyAt(entry.getValue()), path,
+                            "not an agent id or group:<name>: " + e.getMessage());
                 }
             }
             Map<Tier, List<ScopePattern>> byTier = new LinkedHashMap<>();
-            for (Map.Entry<String, Node> tierEntry : mapping(entry.getValue(), path, null).entrySet()) {
+            for (Map.Entry<String, Node> tierEntry : nodes.mapping(entry.getValue(), path, null).entrySet()) {
                 String tierPath = path + "." + tierEntry.getKey();
-                Tier tier = definedTier(tierEntry.getKey(), tiers, keyAt(tierEntry.getValue()), tierPath);
+                Tier tier = definedTier(tierEntry.getKey(), tiers, nodes.keyAt(tierEntry.getValue()), tierPath);
                 List<ScopePattern> patterns = new ArrayList<>();
-                for (ScalarNode scalar : scalars(tierEntry.getValue(), tierPath)) {
+                for (ScalarNode scalar : nodes.scalars(tierEntry.getValue(), tierPath)) {
                     try {
                         patterns.add(ScopePattern.parse(scalar.getValue()));
                     } catch (IllegalArgumentException e) {
-                        throw error(scalar, tierPath, "'" + scalar.getValue() + "': " + e.getMessage());
+                        throw nodes.error(scalar, tierPath, "'" + scalar.getValue() + "': " + e.getMessage());
                     }
                 }
                 byTier.put(tier, List.copyOf(patterns));
@@ -199,24 +161,25 @@ public final class PolicyFileLoader {
     private Map<Tier, Map<String, Integer>> approvals(Node node, Map<Tier, TierPolicy> tiers)
             throws PolicyFileException {
         Map<Tier, Map<String, Integer>> approvals = new LinkedHashMap<>();
-        for (Map.Entry<String, Node> entry : mapping(node, "approvals", null).entrySet()) {
+        for (Map.Entry<String, Node> entry : nodes.mapping(node, "approvals", null).entrySet()) {
             String path = "approvals." + entry.getKey();
-            Tier tier = definedTier(entry.getKey(), tiers, keyAt(entry.getValue()), path);
+            Tier tier = definedTier(entry.getKey(), tiers, nodes.keyAt(entry.getValue()), path);
             Map<String, Integer> quorum = new LinkedHashMap<>();
-            for (Map.Entry<String, Node> cls : mapping(entry.getValue(), path, null).entrySet()) {
+            for (Map.Entry<String, Node> cls : nodes.mapping(entry.getValue(), path, null).entrySet()) {
                 String clsPath = path + "." + cls.getKey();
                 if (!NAME.matcher(cls.getKey()).matches()) {
-                    throw error(keyAt(cls.getValue()), clsPath, "an action class is 'destructive' or an action name");
+                    throw nodes.error(nodes.keyAt(cls.getValue()), clsPath,
+                            "an action class is 'destructive' or an action name");
                 }
-                ScalarNode value = scalar(cls.getValue(), clsPath);
+                ScalarNode value = nodes.scalar(cls.getValue(), clsPath);
                 int count;
                 try {
                     count = Integer.parseInt(value.getValue());
                 } catch (NumberFormatException e) {
-                    throw error(value, clsPath, "'" + value.getValue() + "' is not a whole number");
+                    throw nodes.error(value, clsPath, "'" + value.getValue() + "' is not a whole number");
                 }
                 if (count < 0 || count > 10) {
-                    throw error(value, clsPath, "a quorum is between 0 and 10 approvers");
+                    throw nodes.error(value, clsPath, "a quorum is between 0 and 10 approvers");
                 }
                 quorum.put(cls.getKey(), count);
             }
@@ -227,58 +190,59 @@ public final class PolicyFileLoader {
 
     private List<Freeze> freezes(Node node, Map<Tier, TierPolicy> tiers) throws PolicyFileException {
         if (!(node instanceof SequenceNode sequence)) {
-            throw error(node, "freezes", "must be a list of freeze windows");
+            throw nodes.error(node, "freezes", "must be a list of freeze windows");
         }
         List<Freeze> freezes = new ArrayList<>();
         int index = 0;
         for (Node item : sequence.getValue()) {
             String path = "freezes[" + index++ + "]";
-            Map<String, Node> fields = mapping(item, path,
+            Map<String, Node> fields = nodes.mapping(item, path,
                     Set.of("tiers", "from", "until", "schedule", "duration", "time_zone", "deny", "reason"));
             Set<Tier> freezeTiers = new LinkedHashSet<>();
-            for (ScalarNode tier : scalars(required(fields, "tiers", item, path), path + ".tiers")) {
+            for (ScalarNode tier : nodes.scalars(nodes.required(fields, "tiers", item, path), path + ".tiers")) {
                 freezeTiers.add(definedTier(tier.getValue(), tiers, tier, path + ".tiers"));
             }
-            Set<String> deny = names(required(fields, "deny", item, path), path + ".deny");
-            String reason = scalar(required(fields, "reason", item, path), path + ".reason").getValue();
+            Set<String> deny = names(nodes.required(fields, "deny", item, path), path + ".deny");
+            String reason = nodes.scalar(nodes.required(fields, "reason", item, path), path + ".reason").getValue();
             if (fields.containsKey("schedule")) {
                 for (String absolute : List.of("from", "until")) {
                     if (fields.containsKey(absolute)) {
-                        throw error(fields.get(absolute), path + "." + absolute,
+                        throw nodes.error(fields.get(absolute), path + "." + absolute,
                                 "a freeze has either from/until or schedule/duration/time_zone, not both");
                     }
                 }
-                ScalarNode scheduleNode = scalar(fields.get("schedule"), path + ".schedule");
+                ScalarNode scheduleNode = nodes.scalar(fields.get("schedule"), path + ".schedule");
                 CronSchedule schedule;
                 try {
                     schedule = CronSchedule.parse(scheduleNode.getValue());
                 } catch (IllegalArgumentException e) {
-                    throw error(scheduleNode, path + ".schedule", e.getMessage());
+                    throw nodes.error(scheduleNode, path + ".schedule", e.getMessage());
                 }
-                Duration duration = duration(required(fields, "duration", item, path), path + ".duration");
+                Duration duration = duration(nodes.required(fields, "duration", item, path), path + ".duration");
                 if (duration.compareTo(Freeze.MAX_RECURRING_DURATION) > 0) {
-                    throw error(fields.get("duration"), path + ".duration", "a recurring freeze lasts at most 14d");
+                    throw nodes.error(fields.get("duration"), path + ".duration",
+                            "a recurring freeze lasts at most 14d");
                 }
-                ScalarNode zoneNode = scalar(required(fields, "time_zone", item, path), path + ".time_zone");
+                ScalarNode zoneNode = nodes.scalar(nodes.required(fields, "time_zone", item, path), path + ".time_zone");
                 ZoneId zone;
                 try {
                     zone = ZoneId.of(zoneNode.getValue());
                 } catch (DateTimeException e) {
-                    throw error(zoneNode, path + ".time_zone", "'" + zoneNode.getValue()
+                    throw nodes.error(zoneNode, path + ".time_zone", "'" + zoneNode.getValue()
                             + "' is not an IANA time zone such as Europe/Berlin");
                 }
                 freezes.add(new Freeze(freezeTiers, null, null, schedule, duration, zone, deny, reason));
             } else {
                 for (String recurring : List.of("duration", "time_zone")) {
                     if (fields.containsKey(recurring)) {
-                        throw error(fields.get(recurring), path + "." + recurring,
+                        throw nodes.error(fields.get(recurring), path + "." + recurring,
                                 "duration and time_zone belong to a recurring freeze with a schedule");
                     }
                 }
-                Instant from = instant(required(fields, "from", item, path), path + ".from");
-                Instant until = instant(required(fields, "until", item, path), path + ".until");
+                Instant from = instant(nodes.required(fields, "from", item, path), path + ".from");
+                Instant until = instant(nodes.required(fields, "until", item, path), path + ".until");
                 if (!until.isAfter(from)) {
-                    throw error(fields.get("until"), path + ".until", "must be after from");
+                    throw nodes.error(fields.get("until"), path + ".until", "must be after from");
                 }
                 freezes.add(new Freeze(freezeTiers, from, until, null, Duration.between(from, until), null, deny,
                         reason));
@@ -290,18 +254,19 @@ public final class PolicyFileLoader {
     private Map<String, DatabaseRole> databaseRoles(Node node, Map<Tier, TierPolicy> tiers)
             throws PolicyFileException {
         Map<String, DatabaseRole> roles = new LinkedHashMap<>();
-        for (Map.Entry<String, Node> entry : mapping(node, "database_roles", null).entrySet()) {
+        for (Map.Entry<String, Node> entry : nodes.mapping(node, "database_roles", null).entrySet()) {
             String path = "database_roles." + entry.getKey();
             if (!NAME.matcher(entry.getKey()).matches()) {
-                throw error(keyAt(entry.getValue()), path, "role names are 1-64 lower-case letters, digits, '_', '.' or '-'");
+                throw nodes.error(nodes.keyAt(entry.getValue()), path,
+                        "role names are 1-64 lower-case letters, digits, '_', '.' or '-'");
             }
-            Map<String, Node> fields = mapping(entry.getValue(), path, null);
-            ScalarNode scopeNode = scalar(required(fields, "scope", entry.getValue(), path), path + ".scope");
+            Map<String, Node> fields = nodes.mapping(entry.getValue(), path, null);
+            ScalarNode scopeNode = nodes.scalar(nodes.required(fields, "scope", entry.getValue(), path), path + ".scope");
             Scope scope;
             try {
                 scope = Scope.parse(scopeNode.getValue());
             } catch (IllegalArgumentException e) {
-                throw error(scopeNode, path + ".scope", e.getMessage());
+                throw nodes.error(scopeNode, path + ".scope", e.getMessage());
             }
             Map<Tier, Map<String, String>> backends = new LinkedHashMap<>();
             for (Map.Entry<String, Node> field : fields.entrySet()) {
@@ -309,14 +274,15 @@ public final class PolicyFileLoader {
                     continue;
                 }
                 String tierPath = path + "." + field.getKey();
-                Tier tier = definedTier(field.getKey(), tiers, keyAt(field.getValue()), tierPath);
+                Tier tier = definedTier(field.getKey(), tiers, nodes.keyAt(field.getValue()), tierPath);
                 Map<String, String> settings = new LinkedHashMap<>();
-                for (Map.Entry<String, Node> setting : mapping(field.getValue(), tierPath, null).entrySet()) {
-                    settings.put(setting.getKey(), scalar(setting.getValue(), tierPath + "." + setting.getKey()).getValue());
+                for (Map.Entry<String, Node> setting : nodes.mapping(field.getValue(), tierPath, null).entrySet()) {
+                    String settingPath = tierPath + "." + setting.getKey();
+                    settings.put(setting.getKey(), nodes.scalar(setting.getValue(), settingPath).getValue());
                 }
                 String provider = settings.get("provider");
                 if (!"postgres".equals(provider) && !"vault".equals(provider)) {
-                    throw error(field.getValue(), tierPath + ".provider", "must be postgres or vault");
+                    throw nodes.error(field.getValue(), tierPath + ".provider", "must be postgres or vault");
                 }
                 backends.put(tier, Map.copyOf(settings));
             }
@@ -325,74 +291,21 @@ public final class PolicyFileLoader {
         return roles;
     }
 
-    // node helpers
-
-    private Map<String, Node> mapping(Node node, String path, Set<String> allowed) throws PolicyFileException {
-        if (!(node instanceof MappingNode mapping)) {
-            throw error(node, path, "must be a mapping of keys to values");
-        }
-        Map<String, Node> out = new LinkedHashMap<>();
-        for (NodeTuple tuple : mapping.getValue()) {
-            ScalarNode key = scalar(tuple.getKeyNode(), path);
-            String name = key.getValue();
-            String keyPath = path.equals("(top level)") ? name : path + "." + name;
-            if (allowed != null && !allowed.contains(name)) {
-                throw error(key, keyPath, "unknown key (expected one of " + String.join(", ", sorted(allowed)) + ")");
-            }
-            if (out.put(name, tuple.getValueNode()) != null) {
-                throw error(key, keyPath, "repeated key");
-            }
-            keys.put(tuple.getValueNode(), key);
-        }
-        return out;
-    }
-
-    private Node keyAt(Node value) {
-        ScalarNode key = keys.get(value);
-        return key != null ? key : value;
-    }
-
-    private ScalarNode scalar(Node node, String path) throws PolicyFileException {
-        if (!(node instanceof ScalarNode scalar)) {
-            throw error(node, path, "must be a single value");
-        }
-        return scalar;
-    }
-
-    private List<ScalarNode> scalars(Node node, String path) throws PolicyFileException {
-        if (!(node instanceof SequenceNode sequence)) {
-            throw error(node, path, "must be a list");
-        }
-        List<ScalarNode> out = new ArrayList<>();
-        for (Node item : sequence.getValue()) {
-            out.add(scalar(item, path));
-        }
-        return out;
-    }
-
     private Set<String> names(Node node, String path) throws PolicyFileException {
         Set<String> out = new LinkedHashSet<>();
-        for (ScalarNode scalar : scalars(node, path)) {
+        for (ScalarNode scalar : nodes.scalars(node, path)) {
             if (!NAME.matcher(scalar.getValue()).matches()) {
-                throw error(scalar, path, "'" + scalar.getValue() + "' is not an action name");
+                throw nodes.error(scalar, path, "'" + scalar.getValue() + "' is not an action name");
             }
             out.add(scalar.getValue());
         }
         return out;
     }
 
-    private Node required(Map<String, Node> fields, String key, Node parent, String path) throws PolicyFileException {
-        Node node = fields.get(key);
-        if (node == null) {
-            throw error(parent, path, "the key '" + key + "' is required");
-        }
-        return node;
-    }
-
     private Tier definedTier(String name, Map<Tier, TierPolicy> tiers, Node at, String path) throws PolicyFileException {
         Tier tier = Tier.parseOrNull(name);
         if (tier == null || !tiers.containsKey(tier)) {
-            throw error(at, path, "tier '" + name + "' is not defined under tiers");
+            throw nodes.error(at, path, "tier '" + name + "' is not defined under tiers");
         }
         return tier;
     }
@@ -401,15 +314,16 @@ public final class PolicyFileLoader {
         try {
             return new AgentId(node.getValue()).value();
         } catch (IllegalArgumentException e) {
-            throw error(node, path, e.getMessage());
+            throw nodes.error(node, path, e.getMessage());
         }
     }
 
     private Duration duration(Node node, String path) throws PolicyFileException {
-        ScalarNode scalar = scalar(node, path);
+        ScalarNode scalar = nodes.scalar(node, path);
         Matcher m = DURATION.matcher(scalar.getValue());
         if (scalar.getValue().isEmpty() || !m.matches()) {
-            throw error(scalar, path, "'" + scalar.getValue() + "' is not a duration (use s, m, h or d, e.g. 15m or 1h30m)");
+            throw nodes.error(scalar, path,
+                    "'" + scalar.getValue() + "' is not a duration (use s, m, h or d, e.g. 15m or 1h30m)");
         }
         Duration d = Duration.ZERO;
         if (m.group(1) != null) {
@@ -425,29 +339,18 @@ public final class PolicyFileLoader {
             d = d.plusSeconds(Long.parseLong(m.group(4)));
         }
         if (d.isZero()) {
-            throw error(scalar, path, "must be longer than zero");
+            throw nodes.error(scalar, path, "must be longer than zero");
         }
         return d;
     }
 
     private Instant instant(Node node, String path) throws PolicyFileException {
-        ScalarNode scalar = scalar(node, path);
+        ScalarNode scalar = nodes.scalar(node, path);
         try {
             return OffsetDateTime.parse(scalar.getValue()).toInstant();
         } catch (DateTimeException e) {
-            throw error(scalar, path, "'" + scalar.getValue() + "' is not an RFC 3339 time such as 2026-12-20T00:00:00Z");
+            throw nodes.error(scalar, path,
+                    "'" + scalar.getValue() + "' is not an RFC 3339 time such as 2026-12-20T00:00:00Z");
         }
-    }
-
-    private PolicyFileException error(Node node, String path, String message) {
-        Optional<Mark> mark = node.getStartMark();
-        String where = mark.map(m -> (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse("?");
-        return new PolicyFileException(label + ":" + where + ": " + path + ": " + message);
-    }
-
-    private static List<String> sorted(Set<String> names) {
-        List<String> out = new ArrayList<>(new HashSet<>(names));
-        out.sort(null);
-        return out;
     }
 }
