@@ -27,6 +27,7 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresChangeFeed.class);
     /** How long one wait for notifications lasts; also how soon {@link #close()} is noticed. */
     private static final int POLL_MS = 250;
+    static final String APPLICATION_NAME = "stint-changes";
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final DataSource source;
@@ -70,10 +71,13 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
                     closePhysically(connection);
                 }
             } catch (SQLException | RuntimeException e) {
+                boolean wasListening = listening;
+                listening = false;
+                leadsSweeps = false;
                 if (closed) {
                     break;
                 }
-                if (listening || !missed) {
+                if (wasListening || !missed) {
                     LOG.warn("not listening for changes of other brokers (cached hints expire within a second"
                             + " meanwhile); reconnecting: {}", e.getMessage());
                 }
@@ -92,6 +96,8 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
     private void listen(Connection connection, boolean missed) throws SQLException {
         connection.setAutoCommit(true);
         try (Statement listen = connection.createStatement()) {
+            // Named, so that an operator looking at pg_stat_activity sees what this session is.
+            listen.execute("SET application_name = '" + APPLICATION_NAME + "'");
             listen.execute("LISTEN " + CHANNEL);
         }
         PGConnection pg = connection.unwrap(PGConnection.class);

@@ -144,8 +144,8 @@ class SharedStoreTest {
         heard.clear();
 
         try (Connection c = PostgresTestDatabase.connect(url); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN "
-                    + ChangeFeed.CHANNEL + "'");
+            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
+                    + PostgresChangeFeed.APPLICATION_NAME + "'");
         }
 
         assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(Change.EVERYTHING);
