@@ -17,6 +17,7 @@ import dev.stint.broker.tokens.RevocationRoutes;
 import dev.stint.broker.policy.ReloadingPolicy;
 import dev.stint.broker.store.EmbeddedStore;
 import dev.stint.broker.store.PostgresStore;
+import dev.stint.broker.deployment.PostgresSettings;
 import dev.stint.broker.keys.KeyRows;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.DefaultTaskService;
@@ -217,7 +218,11 @@ public final class BrokerVerticle extends VerticleBase {
     private Void lockAndOpenStore() throws Exception {
         DataDirectory.prepare(options.dataDir());
         dataLock = DataDirectoryLock.acquire(options.dataDir(), clock.instant());
-        store = EmbeddedStore.open(vertx, options.dataDir());
+        Optional<PostgresSettings> shared = options.deployment().postgres();
+        store = shared.isPresent()
+                ? PostgresStore.open(vertx, shared.get().jdbcUrl(), shared.get().jdbcProperties(),
+                        shared.get().poolSize())
+                : EmbeddedStore.open(vertx, options.dataDir());
         return null;
     }
 

@@ -6,6 +6,7 @@ import dev.stint.broker.audit.FailureTally;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.policy.ReloadingPolicy;
+import dev.stint.broker.store.PostgresStore;
 import dev.stint.broker.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,6 +56,13 @@ final class Health {
             body.put("status", !storeOk ? "unavailable" : policyOk ? "ok" : "degraded");
             body.put("store", storeOk ? "ok" : "unavailable");
             writeFailure.ifPresent(reason -> body.put("store_writer", reason));
+            if (store instanceof PostgresStore shared) {
+                body.put("store_kind", "postgresql");
+                body.put("store_changes", shared.hearsOtherBrokers() ? "listening" : "reconnecting");
+                body.put("sweeps", shared.leadsSweeps() ? "this broker" : "another broker");
+            } else {
+                body.put("store_kind", "embedded");
+            }
             body.put("policy", policyOk ? "ok"
                     : "a new policy file was rejected; the previous policy is in force (see the broker log)");
             body.put("signing_key", keys.keySet().active().kid());

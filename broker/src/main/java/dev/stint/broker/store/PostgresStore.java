@@ -70,6 +70,20 @@ public final class PostgresStore implements Store {
         return open(vertx, config, query < 0 ? jdbcUrl : jdbcUrl.substring(0, query), poolSize, password);
     }
 
+    /**
+     * Opens (migrating when needed) the store in the database at {@code jdbcUrl}, connecting with
+     * {@code properties} ({@code user}, {@code password}, {@code sslmode}...): values stay out of
+     * the URL, so none of them can add a parameter to it.
+     */
+    public static PostgresStore open(Vertx vertx, String jdbcUrl, java.util.Properties properties, int poolSize)
+            throws UnavailableException {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setDataSourceProperties(properties);
+        return open(vertx, config, jdbcUrl, poolSize, properties.getProperty("password"));
+    }
+
     /** Opens the store in the database {@code dataSource} connects to (see {@link #open(Vertx, String, String, String, int)}). */
     public static PostgresStore open(Vertx vertx, DataSource dataSource, int poolSize) throws UnavailableException {
         Objects.requireNonNull(dataSource, "dataSource");
