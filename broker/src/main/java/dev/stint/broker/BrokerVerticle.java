@@ -354,10 +354,18 @@ public final class BrokerVerticle extends VerticleBase {
         vertx.setPeriodic(KEY_PRUNE_MS, id -> keys.prune());
         if (sharedStore()) {
             // The fallback when an announcement of another broker is lost: read keys and admin credential again.
+            java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
             vertx.setPeriodic(SHARED_REFRESH_MS, id -> keys.refresh()
                     .compose(v -> admin.refresh())
-                    .onFailure(e -> LOG.warn("could not re-read keys and admin credential, will retry: {}",
-                            e.getMessage())));
+                    .onComplete(result -> {
+                        // Once when it starts failing and once when it recovers, not every second.
+                        if (result.failed() && failing.compareAndSet(false, true)) {
+                            LOG.warn("cannot re-read keys and admin credential from the store; retrying every"
+                                    + " second: {}", result.cause().getMessage());
+                        } else if (result.succeeded() && failing.compareAndSet(true, false)) {
+                            LOG.info("keys and admin credential re-read from the store again");
+                        }
+                    }));
         }
         vertx.setPeriodic(REFUSAL_TALLY_TICK_MS, id -> refusals.flushIfDue()
                 .onFailure(e -> LOG.warn("counts of unauthenticated failures not recorded yet, will retry: {}",
