@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.stint.broker.http.LogCapture;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -27,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
@@ -156,17 +153,12 @@ class StartupTest {
     }
 
     private static List<ILoggingEvent> captureWarnings(Runnable action) {
-        Logger logger = (Logger) LoggerFactory.getLogger(BrokerVerticle.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        try (LogCapture log = new LogCapture(BrokerVerticle.class)) {
             action.run();
-        } finally {
-            logger.detachAppender(appender);
+            return log.warnings();
         }
-        return appender.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN)).toList();
     }
+
 
     /** A broker in a separate JVM on {@code dataDir}, healthy when this returns. */
     private Process startBrokerProcess(Path dataDir) throws Exception {

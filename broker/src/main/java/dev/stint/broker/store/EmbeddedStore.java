@@ -4,9 +4,7 @@ import java.util.Optional;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.stint.broker.http.UnavailableException;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,10 +91,7 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public <T> Future<T> write(StoreWork<T> work) {
-        Context context = vertx.getOrCreateContext();
-        Promise<T> promise = Promise.promise();
-        writer.submit(work, result -> context.runOnContext(v -> promise.handle(result)));
-        return promise.future();
+        return writer.write(vertx, work);
     }
 
     @Override

@@ -5,7 +5,10 @@ import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.http.UnavailableException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -82,6 +85,14 @@ final class GroupCommitWriter implements AutoCloseable {
         this.thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Queues {@code work}; its future completes on the caller's Vert.x context once its batch committed. */
+    <T> Future<T> write(Vertx vertx, StoreWork<T> work) {
+        Context context = vertx.getOrCreateContext();
+        Promise<T> promise = Promise.promise();
+        submit(work, result -> context.runOnContext(v -> promise.handle(result)));
+        return promise.future();
     }
 
     <T> void submit(StoreWork<T> work, Handler<AsyncResult<T>> done) {

@@ -3,9 +3,7 @@ package dev.stint.broker.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.stint.broker.http.UnavailableException;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.sql.SQLException;
 import java.util.Objects;
@@ -139,10 +137,7 @@ public final class PostgresStore implements Store {
         if (closed) {
             return Future.failedFuture(new UnavailableException("the store is closed"));
         }
-        Context context = vertx.getOrCreateContext();
-        Promise<T> promise = Promise.promise();
-        writer.submit(work, result -> context.runOnContext(v -> promise.handle(result)));
-        return promise.future();
+        return writer.write(vertx, work);
     }
 
     @Override

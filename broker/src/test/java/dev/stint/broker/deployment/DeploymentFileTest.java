@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.stint.broker.http.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -26,7 +24,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * The deployment file is read strictly; every rejection names file, line, column and key path,
@@ -395,15 +392,10 @@ class DeploymentFileTest {
     }
 
     private static List<ILoggingEvent> warningsWhile(Action action) throws Exception {
-        Logger logger = (Logger) LoggerFactory.getLogger(Passwords.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        try (LogCapture log = new LogCapture(Passwords.class)) {
             action.run();
-        } finally {
-            logger.detachAppender(appender);
+            return log.warnings();
         }
-        return appender.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
     }
+
 }
