@@ -11,11 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One real PostgreSQL server per test JVM (unpacked from a Maven artifact, stopped when the JVM
- * ends), and a fresh, empty database on it for each test that asks.
+ * ends), and a fresh, empty database on it for each test that asks. The server listens on
+ * localhost, trusts every local login (any password is accepted) and knows the user
+ * {@value #USER}.
  */
-final class PostgresTestDatabase {
+public final class PostgresTestDatabase {
 
-    static final String USER = "postgres";
+    public static final String USER = "postgres";
     static final String PASSWORD = "";
 
     private static final EmbeddedPostgres SERVER = startServer();
@@ -26,13 +28,23 @@ final class PostgresTestDatabase {
 
     /** Creates an empty database and returns its JDBC URL. */
     static String create() {
+        return SERVER.getJdbcUrl(USER, createDatabase());
+    }
+
+    /** Creates an empty database and returns its name, for clients that connect by host and {@link #port()}. */
+    public static String createDatabase() {
         String name = "stint_test_" + NUMBER.incrementAndGet();
         try (Connection c = SERVER.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return SERVER.getJdbcUrl(USER, name);
+        return name;
+    }
+
+    /** The port the server listens on. */
+    public static int port() {
+        return SERVER.getPort();
     }
 
     /** A connection of its own to the database at {@code url}, past any store. */
