@@ -1,12 +1,12 @@
 package dev.stint.broker.store;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -30,7 +30,7 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
     static final String APPLICATION_NAME = "stint-changes";
     private static final long MAX_BACKOFF_MS = 5_000;
 
-    private final DataSource source;
+    private final HikariDataSource source;
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -38,7 +38,7 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
     private volatile boolean leadsSweeps;
     private final long sweepLockKey = Tx.lockKey("sweeps");
 
-    PostgresChangeFeed(DataSource source) {
+    PostgresChangeFeed(HikariDataSource source) {
         this.source = source;
         this.thread = new Thread(this::run, "stint-store-changes");
         thread.setDaemon(true);
@@ -62,14 +62,11 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
         long backoff = 100;
         boolean missed = false;
         while (!closed) {
-            try (Connection connection = source.getConnection()) {
-                try {
-                    listen(connection, missed);
-                    backoff = 100;
-                } finally {
-                    // LISTEN and the sweep lock belong to the session: end it, never hand it back to the pool.
-                    closePhysically(connection);
-                }
+            Connection connection = null;
+            try {
+                connection = source.getConnection();
+                listen(connection, missed);
+                backoff = 100;
             } catch (SQLException | RuntimeException e) {
                 boolean wasListening = listening;
                 listening = false;
@@ -88,6 +85,10 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
             } finally {
                 listening = false;
                 leadsSweeps = false;
+                if (connection != null) {
+                    // LISTEN and the sweep lock belong to the session: end it, never hand it back to the pool.
+                    source.evictConnection(connection);
+                }
             }
         }
     }
@@ -116,14 +117,6 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
                     deliver(Change.decode(n.getParameter()));
                 }
             }
-        }
-    }
-
-    private static void closePhysically(Connection pooled) {
-        try {
-            ((Connection) pooled.unwrap(PGConnection.class)).close();
-        } catch (SQLException | RuntimeException ignored) {
-            // Already broken or closed: the server ends the session either way.
         }
     }
 

@@ -35,6 +35,8 @@ public final class PostgresStore implements Store {
     static final String WRITER_LOCK = "writer";
     /** How long a request waits for a pooled connection before it is told the store is unavailable. */
     static final long CONNECTION_TIMEOUT_MS = 2_000;
+    /** How long a statement may go without an answer from the server before its connection is given up. */
+    static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final Vertx vertx;
     private final HikariDataSource pool;
@@ -78,7 +80,16 @@ public final class PostgresStore implements Store {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
-        config.setDataSourceProperties(properties);
+        java.util.Properties connect = new java.util.Properties();
+        // A database that stops answering without closing the connection (a partition, a frozen
+        // host) must not hold a request, or the writer, until TCP gives up many minutes later.
+        // The bound is far above any wait a healthy deployment has (the writer lock, a long read).
+        connect.setProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
+        connect.setProperty("connectTimeout", "5");
+        connect.setProperty("tcpKeepAlive", "true");
+        connect.setProperty("ApplicationName", "stint-broker");
+        connect.putAll(properties);
+        config.setDataSourceProperties(connect);
         return open(vertx, config, jdbcUrl, poolSize, properties.getProperty("password"));
     }
 

@@ -14,6 +14,7 @@ import dev.stint.broker.agents.AgentRows;
 import dev.stint.broker.audit.AuditQuery;
 import dev.stint.broker.audit.AuditRecord;
 import dev.stint.broker.audit.AuditRows;
+import dev.stint.broker.http.LogCapture;
 import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.keys.BrokerKeys;
 import dev.stint.broker.keys.MasterKey;
@@ -253,6 +254,20 @@ class SharedStoreTest {
                 .isInstanceOf(UnavailableException.class)
                 .hasMessageContaining("schema version 999")
                 .hasMessageContaining("this broker knows (version 1)");
+    }
+
+    @Test
+    void closingABrokersStoreLogsNoWarning() throws Exception {
+        awaitListening(a);
+        await(a.write(tx -> new AuditRows(tx).append(event("before closing"), T0)));
+
+        List<String> warnings;
+        try (LogCapture log = new LogCapture()) {
+            a.close();
+            warnings = log.warnings().stream().map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+        }
+
+        assertThat(warnings).isEmpty();
     }
 
     @Test
