@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PostgresTestDatabase {
 
     public static final String USER = "postgres";
-    static final String PASSWORD = "";
+    public static final String PASSWORD = "";
 
     private static final EmbeddedPostgres SERVER = startServer();
     private static final AtomicInteger NUMBER = new AtomicInteger();
@@ -27,7 +27,7 @@ public final class PostgresTestDatabase {
     }
 
     /** Creates an empty database and returns its JDBC URL. */
-    static String create() {
+    public static String create() {
         return SERVER.getJdbcUrl(USER, createDatabase());
     }
 
