@@ -139,13 +139,18 @@ public final class LeaseRows {
                     ps.setInt(2, limit);
                 }, LeaseRows::row);
         for (Lease lease : due) {
-            tx.update("UPDATE leases SET next_attempt_at = ?,"
-                    + " state = CASE WHEN state = 'pending' THEN 'revoking' ELSE state END WHERE lease_id = ?", ps -> {
-                set(ps, 1, claimedUntil);
-                set(ps, 2, lease.leaseId());
-            });
+            claim(lease.leaseId(), claimedUntil);
         }
         return due;
+    }
+
+    /** Keeps other sweeps off one lease until {@code claimedUntil} (see {@link #claimDue}). */
+    public void claim(String leaseId, Instant claimedUntil) throws UnavailableException {
+        tx.update("UPDATE leases SET next_attempt_at = ?,"
+                + " state = CASE WHEN state = 'pending' THEN 'revoking' ELSE state END WHERE lease_id = ?", ps -> {
+                    set(ps, 1, claimedUntil);
+                    set(ps, 2, leaseId);
+                });
     }
 
     /** The backend confirmed the login gone. @return {@code false} when it was already recorded revoked */
