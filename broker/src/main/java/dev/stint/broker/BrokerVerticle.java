@@ -23,6 +23,9 @@ import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.DefaultTaskService;
 import dev.stint.broker.tasks.TaskEnder;
 import dev.stint.broker.tasks.TaskExpiry;
+import dev.stint.broker.credentials.LeaseRevoker;
+import dev.stint.broker.credentials.RevocationBackoff;
+import dev.stint.broker.credentials.TaskLeases;
 import dev.stint.broker.auth.AdminRows;
 import dev.stint.broker.audit.AuditRows;
 import dev.stint.broker.http.HeadChecks;
@@ -48,6 +51,7 @@ import java.security.Provider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Objects;
 import java.util.Optional;
@@ -63,7 +67,6 @@ import org.slf4j.LoggerFactory;
 public final class BrokerVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerVerticle.class);
-    static final long EXPIRY_SWEEP_MS = 1_000;
     static final long POLICY_POLL_MS = 2_000;
     static final long KEY_PRUNE_MS = 10_000;
     /** How often a broker sharing its store re-reads what others may have rotated (keys, admin credential). */
@@ -86,6 +89,8 @@ public final class BrokerVerticle extends VerticleBase {
     private BearerAuthenticator bearer;
     private DefaultTaskService tasks;
     private TaskEnder ender;
+    private LeaseRevoker revoker;
+    private Sweeps sweeps;
     private int listenPort;
     private volatile String issuer;
     private AdminCredential admin;
@@ -128,7 +133,7 @@ public final class BrokerVerticle extends VerticleBase {
                             clock);
                     audit = new AuditLog(store, refusals, clock);
                     bearer = new BearerAuthenticator(store, audit, admin, clock);
-                    ender = new TaskEnder(List.of());
+                    ender = new TaskEnder(List.of(new TaskLeases()));
                     tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
                             clock);
                     // Another broker sharing the store changed something this one may hold in memory.
@@ -142,6 +147,14 @@ public final class BrokerVerticle extends VerticleBase {
                             admin.refresh();
                         }
                     });
+                    // Backend connections come from the deployment file's backends (none yet: leases
+                    // of a connection this broker does not know stay failed, loudly, until it does).
+                    revoker = new LeaseRevoker(vertx, store, Map::of, RevocationBackoff.standard(), clock);
+                    sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock), revoker);
+                    return sweeps.beforeServing().map(chosen);
+                })
+                .compose(chosen -> {
+                    int port = first.actualPort();
                     issuer = chosen;
                     int more = HTTP_INSTANCES - 1;
                     // Instances listening on the same host and port share one socket in Vert.x.
@@ -347,9 +360,7 @@ public final class BrokerVerticle extends VerticleBase {
     }
 
     private void startTimers() {
-        TaskExpiry expiry = new TaskExpiry(store, ender, clock);
-        vertx.setPeriodic(EXPIRY_SWEEP_MS, id -> expiry.sweep()
-                .onFailure(e -> LOG.warn("expiry sweep failed, will retry: {}", e.getMessage())));
+        sweeps.start();
         vertx.setPeriodic(POLICY_POLL_MS, id -> vertx.executeBlocking(() -> policy.reloadIfChanged(), false));
         vertx.setPeriodic(KEY_PRUNE_MS, id -> keys.prune());
         if (sharedStore()) {

@@ -116,8 +116,14 @@ public final class BrokerHarness implements AutoCloseable {
 
     /** Stops the broker and starts a new one on the same data directory and port (so the same issuer). */
     public void restart() {
+        restartAfter(() -> { });
+    }
+
+    /** Like {@link #restart()}, doing {@code whileStopped} (moving the clock, say) between stop and start. */
+    public void restartAfter(Runnable whileStopped) {
         int port = verticle.actualPort();
         close();
+        whileStopped.run();
         deploy(port);
     }
 

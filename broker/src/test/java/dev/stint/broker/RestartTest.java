@@ -47,6 +47,20 @@ class RestartTest {
     }
 
     @Test
+    void taskWhoseDeadlinePassedWhileTheBrokerWasDownIsExpiredBeforeItServes() {
+        broker = BrokerHarness.start(dataDir, clock);
+        TestAgent agent = broker.registerAgent("demo-agent", "dev");
+        String taskId = broker.openTask(broker.agentToken(agent), "dev", "[\"db:orders:read\"]", 900L).text("task_id");
+
+        broker.restartAfter(() -> clock.advance(java.time.Duration.ofMinutes(20)));
+
+        // Asked at once: the periodic sweep has not run yet, the start-up sweep has.
+        Response audit = broker.get("/v1/audit?task_id=" + taskId, broker.adminToken());
+        assertThat(audit.status()).isEqualTo(200);
+        assertThat(audit.body()).contains("\"action\":\"task.expire\"");
+    }
+
+    @Test
     void signingKeyAndAdminCredentialSurviveRestart() throws Exception {
         broker = BrokerHarness.start(dataDir, clock);
         String admin = broker.adminToken();

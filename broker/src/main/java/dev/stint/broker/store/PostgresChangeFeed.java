@@ -36,6 +36,8 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
     private volatile boolean closed;
     private volatile boolean listening;
     private volatile boolean leadsSweeps;
+    /** Counted down once the feed first listened and tried the sweep lock (or failed to connect). */
+    private final java.util.concurrent.CountDownLatch firstAttempt = new java.util.concurrent.CountDownLatch(1);
     private final long sweepLockKey = Tx.lockKey("sweeps");
 
     PostgresChangeFeed(HikariDataSource source) {
@@ -79,6 +81,7 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
                             + " meanwhile); reconnecting: {}", e.getMessage());
                 }
                 missed = true;
+                firstAttempt.countDown();
                 deliver(Change.EVERYTHING);
                 sleep(backoff);
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
@@ -111,12 +114,25 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
             if (!leadsSweeps) {
                 leadsSweeps = trySweepLock(connection);
             }
+            firstAttempt.countDown();
             PGNotification[] notifications = pg.getNotifications(POLL_MS);
             if (notifications != null) {
                 for (PGNotification n : notifications) {
                     deliver(Change.decode(n.getParameter()));
                 }
             }
+        }
+    }
+
+    /**
+     * Waits (a bounded time) until the feed listened and tried the sweep lock once, so that a
+     * broker that starts alone sweeps before it serves, and hears the others from the start.
+     */
+    void awaitFirstAttempt(java.time.Duration bound) {
+        try {
+            firstAttempt.await(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

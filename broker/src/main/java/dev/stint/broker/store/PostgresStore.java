@@ -122,6 +122,7 @@ public final class PostgresStore implements Store {
                     "SELECT pg_advisory_xact_lock(" + Tx.lockKey(WRITER_LOCK) + ")", "stint-store-writer");
             PostgresStore store = new PostgresStore(vertx, pool, writer);
             store.changes.start();
+            store.changes.awaitFirstAttempt(java.time.Duration.ofSeconds(5));
             return store;
         } catch (UnavailableException e) {
             pool.close();

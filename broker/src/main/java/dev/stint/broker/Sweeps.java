@@ -1,0 +1,57 @@
+package dev.stint.broker;
+
+import dev.stint.broker.credentials.LeaseRevoker;
+import dev.stint.broker.store.Store;
+import dev.stint.broker.tasks.TaskExpiry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's sweeps: tasks past their deadline are expired (their leases then owed revocation),
+ * and leases owed revocation are revoked. They run once before the broker serves, so that what
+ * fell due while it was down is done first, then every second on the broker that leads the
+ * sweeps ({@link Store#leadsSweeps()}).
+ */
+final class Sweeps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sweeps.class);
+    static final long PERIOD_MS = 1_000;
+
+    private final Vertx vertx;
+    private final Store store;
+    private final TaskExpiry expiry;
+    private final LeaseRevoker revoker;
+
+    Sweeps(Vertx vertx, Store store, TaskExpiry expiry, LeaseRevoker revoker) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.store = Objects.requireNonNull(store, "store");
+        this.expiry = Objects.requireNonNull(expiry, "expiry");
+        this.revoker = Objects.requireNonNull(revoker, "revoker");
+    }
+
+    /**
+     * One round before serving. A backend that is down does not stop start-up: its leases are
+     * recorded failed and retried by the periodic sweep.
+     */
+    Future<Void> beforeServing() {
+        return round().recover(failure -> {
+            LOG.warn("the start-up sweep did not finish; the periodic sweep carries on: {}", failure.getMessage());
+            return Future.succeededFuture();
+        });
+    }
+
+    void start() {
+        vertx.setPeriodic(PERIOD_MS, id -> {
+            if (store.leadsSweeps()) {
+                round().onFailure(e -> LOG.warn("sweep failed, will retry: {}", e.getMessage()));
+            }
+        });
+    }
+
+    private Future<Void> round() {
+        return expiry.sweep().compose(expired -> revoker.sweep()).mapEmpty();
+    }
+}
