@@ -23,6 +23,8 @@ import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.DefaultTaskService;
 import dev.stint.broker.tasks.TaskEnder;
 import dev.stint.broker.tasks.TaskExpiry;
+import dev.stint.broker.credentials.CredentialRoutes;
+import dev.stint.broker.credentials.LeaseEndReport;
 import dev.stint.broker.credentials.LeaseRevoker;
 import dev.stint.broker.credentials.RevocationBackoff;
 import dev.stint.broker.credentials.TaskLeases;
@@ -338,7 +340,8 @@ public final class BrokerVerticle extends VerticleBase {
         r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
         new OAuthRoutes(issuer, store, audit, keys, bearer, ecdsaProvider, options.agentTokenTtl(), clock).mount(r);
         new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, clock).mount(r);
-        new TaskRoutes(tasks, bearer, clock).mount(r);
+        new TaskRoutes(tasks, bearer, clock, new LeaseEndReport(revoker)).mount(r);
+        new CredentialRoutes(store, tasks, bearer, bearer.adminGate()).mount(r);
         new AuditRoutes(store, bearer.adminGate()).mount(r);
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
         new AdminRoutes(admin, bearer.adminGate()).mount(r);

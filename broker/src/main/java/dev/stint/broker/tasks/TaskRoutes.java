@@ -7,6 +7,7 @@ import dev.stint.broker.http.Json;
 import dev.stint.token.Scope;
 import dev.stint.token.AgentId;
 import dev.stint.token.TaskId;
+import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -23,10 +24,29 @@ public final class TaskRoutes {
     private final BearerAuthenticator bearer;
     private final Clock clock;
 
+    /**
+     * What else the answer to an end reports, once the task has ended: the leases plug in here,
+     * waiting (a bounded time) until their logins are gone.
+     */
+    @FunctionalInterface
+    public interface EndReport {
+        EndReport NONE = task -> Future.succeededFuture(Map.of());
+
+        /** Fields added to the ended task's JSON. */
+        Future<Map<String, Object>> after(Task ended);
+    }
+
+    private final EndReport endReport;
+
     public TaskRoutes(TaskService tasks, BearerAuthenticator bearer, Clock clock) {
+        this(tasks, bearer, clock, EndReport.NONE);
+    }
+
+    public TaskRoutes(TaskService tasks, BearerAuthenticator bearer, Clock clock, EndReport endReport) {
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.bearer = Objects.requireNonNull(bearer, "bearer");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.endReport = Objects.requireNonNull(endReport, "endReport");
     }
 
     public void mount(Router router) {
@@ -62,8 +82,13 @@ public final class TaskRoutes {
     private void end(RoutingContext ctx) {
         bearer.any(ctx)
                 .compose(caller -> Attempt.of(() -> taskRef(ctx)).compose(ref -> tasks.end(caller, ref)))
-                .onSuccess(task -> ctx.response().putHeader("Content-Type", "application/json")
-                        .end(Json.write(json(task, clock.instant()))))
+                .compose(task -> endReport.after(task).map(more -> {
+                    Map<String, Object> body = json(task, clock.instant());
+                    body.putAll(more);
+                    return body;
+                }))
+                .onSuccess(body -> ctx.response().putHeader("Content-Type", "application/json")
+                        .end(Json.write(body)))
                 .onFailure(ctx::fail);
     }
 
@@ -111,7 +136,7 @@ public final class TaskRoutes {
     }
 
     /** The task of the path, and the agent of {@code ?agent_id=} when the admin names one. */
-    private static TaskRef taskRef(RoutingContext ctx) throws RejectedException {
+    public static TaskRef taskRef(RoutingContext ctx) throws RejectedException {
         String agent = ctx.queryParams().get("agent_id");
         try {
             return new TaskRef(taskId(ctx), agent == null ? null : new AgentId(agent));
