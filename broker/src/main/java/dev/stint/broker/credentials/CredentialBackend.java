@@ -2,13 +2,53 @@ package dev.stint.broker.credentials;
 
 /**
  * One backend connection (a PostgreSQL database of the built-in provider, or a Vault database
- * secrets engine) as the credentials feature sees it when revoking. Calls are blocking network
- * calls: they run on worker threads, never on an event loop and never inside a store unit.
+ * secrets engine) as the credentials feature sees it. Calls are blocking network calls: they run
+ * on worker threads, never on an event loop and never inside a store unit.
  */
 public interface CredentialBackend {
 
     /** The connection's name in the deployment file. */
     String connection();
+
+    /** Where clients connect to the database, when this connection knows it. */
+    default java.util.Optional<Endpoint> endpoint() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The login's name, chosen before the backend is asked so that the lease's intent records it
+     * (and a crash in between leaves a name to clean up); {@code null} where the backend chooses.
+     */
+    default String plannedUsername(dev.stint.token.Tier tier) {
+        return null;
+    }
+
+    /**
+     * Makes the lease's login, valid until {@code until} at the latest.
+     *
+     * @param request what the policy grants the login, for this backend's kind
+     * @throws BackendException when it could not be made; nothing is left behind that the lease's
+     *     revocation would not remove
+     */
+    IssuedLogin issue(Lease lease, LoginRequest request, java.time.Instant until) throws BackendException;
+
+    /** Where to connect. */
+    record Endpoint(String host, int port, String database) {
+    }
+
+    /**
+     * A login the backend made: its password is handed on once and never stored.
+     *
+     * @param backendLeaseId the backend's own lease id (Vault's), or {@code null}
+     * @param expiresAt when the backend ends the login, never after the task's deadline
+     */
+    record IssuedLogin(String username, String password, String backendLeaseId, java.time.Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "IssuedLogin[username=" + username + ", password=(hidden), backendLeaseId=" + backendLeaseId
+                    + ", expiresAt=" + expiresAt + "]";
+        }
+    }
 
     /**
      * Removes the lease's login and verifies it is gone (no role, no session left). Idempotent: a

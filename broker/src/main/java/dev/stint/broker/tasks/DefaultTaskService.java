@@ -120,7 +120,7 @@ public final class DefaultTaskService implements TaskService {
         boolean ttlCapped = ttl != null && decision.ttl().compareTo(ttl) < 0;
         Task task = new Task(id, agent.id(), tier, purpose, scopes, now, deadline, TaskStatus.ACTIVE, null, null);
         return store.write(tx -> {
-            requireStillAuthorised(tx, caller, now);
+            StillAuthorised.require(tx, caller, now);
             if (!new TaskRows(tx).insert(task)) {
                 throw new RejectedException(409, ProblemType.TASK_EXISTS,
                         "you already have a task " + id + "; choose another task_id or omit it");
@@ -198,7 +198,7 @@ public final class DefaultTaskService implements TaskService {
                 // The authoritative check, under the single writer, just before the token is released,
                 // as of when it runs (the writer may have had a queue).
                 Instant at = clock.instant();
-                requireStillAuthorised(tx, caller, at);
+                StillAuthorised.require(tx, caller, at);
                 // Only its status can have changed since it was read: the schema fixes the rest.
                 Task current = new TaskRows(tx).refresh(task).orElseThrow(() -> RejectedException.notFound(
                         ProblemType.TASK_NOT_FOUND, "task " + id + " not found"));
@@ -223,6 +223,33 @@ public final class DefaultTaskService implements TaskService {
         });
     }
 
+    @Override
+    public Future<IssuanceWindow> issuable(Caller.AgentCaller caller, TaskId id) {
+        Instant now = clock.instant();
+        return task(caller, id).compose(task -> {
+            if (!task.isActiveAt(now)) {
+                return Future.failedFuture(notActive(task, now));
+            }
+            // Policy may have changed since the task was opened: what it no longer grants is not issued.
+            Decision decision = policy.decide(new PolicyRequest(caller.agent().subject(), task.tier(), task.scopes(),
+                    null, now));
+            if (!decision.allowed()) {
+                return Future.failedFuture(new RejectedException(403, ProblemType.POLICY_DENIED,
+                        "the policy no longer allows this task: " + decision.reason()));
+            }
+            Instant deadline = task.deadline().at();
+            Instant until = policy.nextFreeze(task.tier(), task.scopes(), now, Duration.between(now, deadline))
+                    .filter(freeze -> freeze.isBefore(deadline))
+                    .orElse(deadline);
+            if (!until.isAfter(now.plusSeconds(1))) {
+                return Future.failedFuture(new RejectedException(409, ProblemType.TASK_NOT_ACTIVE,
+                        "task " + id + " reaches its deadline or a freeze of its actions at " + until
+                                + ", in under a second"));
+            }
+            return Future.succeededFuture(new IssuanceWindow(task, until));
+        });
+    }
+
     /** Drops a task another broker ended, or every hint when changes were missed. */
     public void onChange(Change change) {
         if (change.isEverything()) {
@@ -242,19 +269,7 @@ public final class DefaultTaskService implements TaskService {
         return store.read(tx -> owned(tx, caller, TaskRef.of(id))).onSuccess(task -> recentTasks.put(key, task));
     }
 
-    /** The agent is still active and its token still unrevoked, as of this transaction. */
-    private static void requireStillAuthorised(Tx tx, Caller.AgentCaller caller, Instant now)
-            throws RejectedException, UnavailableException {
-        AgentId id = caller.agent().id();
-        AgentStatus status = new AgentRows(tx).status(id).orElseThrow(
-                () -> RejectedException.unauthorized("agent " + id + " is not registered"));
-        if (status != AgentStatus.ACTIVE) {
-            throw RejectedException.unauthorized("agent " + id + " is " + status.wireName());
-        }
-        if (caller.tokenJti() != null && !new TokenRows(tx).isActive(caller.tokenJti(), now)) {
-            throw RejectedException.unauthorized("the agent token was revoked or has expired");
-        }
-    }
+
 
     /**
      * A token's expiry: its lifetime, cut at the task deadline and at the start of any freeze on

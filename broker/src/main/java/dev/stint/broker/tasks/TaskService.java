@@ -24,6 +24,17 @@ public interface TaskService {
     /** Ends the task and revokes everything issued for it. Idempotent. */
     Future<Task> end(Caller caller, TaskRef ref);
 
+    /**
+     * The caller's task, if credentials may be issued for it now, and until when they may be
+     * valid: its deadline, cut at the start of any freeze on its actions. Refused as a mint would
+     * be (409 when the task is not active, 403 when the policy no longer allows it).
+     */
+    Future<IssuanceWindow> issuable(Caller.AgentCaller caller, TaskId id);
+
+    /** A task credentials may be issued for, and the last instant they may be valid. */
+    record IssuanceWindow(Task task, java.time.Instant until) {
+    }
+
     /** Mints a task token whose {@code exp} is never after the task's deadline. */
     Future<MintedToken> mint(Caller.AgentCaller caller, TaskId id, MintRequest request);
 }

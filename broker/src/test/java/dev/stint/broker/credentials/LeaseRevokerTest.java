@@ -58,6 +58,11 @@ class LeaseRevokerTest {
         }
 
         @Override
+        public IssuedLogin issue(Lease lease, LoginRequest request, java.time.Instant until) throws BackendException {
+            throw BackendException.rejected("this backend only revokes");
+        }
+
+        @Override
         public void revoke(Lease lease) throws BackendException {
             if (hold != null) {
                 try {
