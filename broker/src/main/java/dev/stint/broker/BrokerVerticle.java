@@ -214,7 +214,7 @@ public final class BrokerVerticle extends VerticleBase {
     private Void choosePortAndLoadPolicy() throws Exception {
         // Port 0 means "any free port": choose it once, so that every HTTP instance shares it.
         listenPort = options.port() != 0 ? options.port() : freePort(options.host());
-        policy = ReloadingPolicy.load(options.policyFile());
+        policy = ReloadingPolicy.load(options.policyFile(), options.deployment().backends().catalog());
         return null;
     }
 

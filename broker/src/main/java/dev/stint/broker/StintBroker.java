@@ -53,8 +53,9 @@ public final class StintBroker implements Callable<Integer> {
         @Option(names = "--policy", description = "Policy file (default: ${DEFAULT-VALUE}).")
         Path policy = Path.of(System.getenv().getOrDefault("STINT_POLICY", "config/policy.yaml"));
 
-        @Option(names = "--config", paramLabel = "FILE", description = "Deployment file: where the store and"
-                + " backends are (default: none, embedded store).")
+        @Option(names = "--config", paramLabel = "FILE", description = "Deployment file: where the store is and"
+                + " the database backends (postgres, vault) that issue database credentials per tier, with where"
+                + " their secrets are (default: none: embedded store, no backends).")
         Path config;
 
         @Option(names = "--issuer", description = "OAuth issuer URL, when clients reach the broker through a proxy"

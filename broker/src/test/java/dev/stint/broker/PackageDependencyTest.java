@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The broker's packages depend one way: the leaves ({@code http}: exception roots, problems, JSON,
- * free text; {@code yaml}: strict YAML reading) at the bottom, the store above it, features above that, the wiring
+ * free text; {@code yaml}: strict YAML reading; {@code deployment}: where things are) at the bottom, the store above it, features above that, the wiring
  * ({@code dev.stint.broker} itself) on top. No feature package imports another that imports it
  * back.
  */
@@ -50,6 +50,18 @@ class PackageDependencyTest {
         classes().that().resideInAPackage("dev.stint.broker.yaml..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("dev.stint.broker.yaml..", "java..",
                         "org.snakeyaml..")
+                .check(broker);
+    }
+
+    /**
+     * The deployment file is read before anything starts and is fixed for the process; the policy
+     * checks its roles against it, so it must know no feature (and no feature's secrets leak up).
+     */
+    @Test
+    void deploymentDependsOnNoFeature() {
+        classes().that().resideInAPackage("dev.stint.broker.deployment..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.stint.broker.deployment..",
+                        "dev.stint.broker.yaml..", "dev.stint.token..", "java..", "org.snakeyaml..", "org.slf4j..")
                 .check(broker);
     }
 

@@ -4,24 +4,26 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where a broker's parts are and how to reach them, as read from its deployment file. Only the
- * store so far; later sections (backends, federation, sign-in, notifications) become further
- * components.
+ * Where a broker's parts are and how to reach them, as read from its deployment file: the store
+ * and the database backends. Later sections (federation, sign-in, notifications) become further
+ * components. Fixed for the life of the process.
  *
  * @param postgres the shared PostgreSQL store; empty means the embedded store (SQLite in the data
  *     directory)
+ * @param backends where database logins come from, per tier; {@link Backends#NONE} when there are none
  */
-public record Deployment(Optional<PostgresSettings> postgres) {
+public record Deployment(Optional<PostgresSettings> postgres, Backends backends) {
 
-    /** No deployment file, or one without a {@code store}: the embedded store. */
-    public static final Deployment NONE = new Deployment(Optional.empty());
+    /** No deployment file: the embedded store, and no backends. */
+    public static final Deployment NONE = new Deployment(Optional.empty(), Backends.NONE);
 
     public Deployment {
         Objects.requireNonNull(postgres, "postgres");
+        Objects.requireNonNull(backends, "backends");
     }
 
-    /** A deployment whose store is the given PostgreSQL database. */
+    /** A deployment whose store is the given PostgreSQL database, without backends. */
     public static Deployment of(PostgresSettings postgres) {
-        return new Deployment(Optional.of(postgres));
+        return new Deployment(Optional.of(postgres), Backends.NONE);
     }
 }

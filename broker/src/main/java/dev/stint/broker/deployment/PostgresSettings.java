@@ -1,10 +1,7 @@
 package dev.stint.broker.deployment;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.regex.Pattern;
 
 /**
  * How to reach the shared PostgreSQL store. Values are checked here as well as in the deployment
@@ -25,27 +22,19 @@ import java.util.regex.Pattern;
 public record PostgresSettings(
         String host, int port, String database, String user, String password, SslMode sslMode, int poolSize) {
 
-    public static final int DEFAULT_PORT = 5432;
+    public static final int DEFAULT_PORT = PostgresJdbc.DEFAULT_PORT;
     public static final int DEFAULT_POOL_SIZE = 16;
     public static final int MAX_POOL_SIZE = 200;
     /** PostgreSQL's identifier limit (NAMEDATALEN - 1). */
-    public static final int MAX_NAME_LENGTH = 63;
-    public static final SslMode DEFAULT_SSL_MODE = SslMode.PREFER;
-
-    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f.]*:[0-9A-Fa-f:.]{1,44}");
+    public static final int MAX_NAME_LENGTH = PostgresJdbc.MAX_NAME_LENGTH;
+    public static final SslMode DEFAULT_SSL_MODE = PostgresJdbc.DEFAULT_SSL_MODE;
 
     public PostgresSettings {
-        requireHost(Objects.requireNonNull(host, "host"));
-        if (!isPort(port)) {
-            throw new IllegalArgumentException("'" + port + "' is not a port (1-65535)");
-        }
-        requireName(Objects.requireNonNull(database, "database"));
-        requireName(Objects.requireNonNull(user, "user"));
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
-        if (password.isEmpty() || password.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("the password must not be empty nor contain NUL");
-        }
+        PostgresJdbc.requireConnection(host, port, database, user, password);
         Objects.requireNonNull(sslMode, "sslMode");
         if (!isPoolSize(poolSize)) {
             throw new IllegalArgumentException("'" + poolSize + "' is not a pool size (1-" + MAX_POOL_SIZE + ")");
@@ -58,10 +47,7 @@ public record PostgresSettings(
      * else goes in the URL; the rest is in {@link #jdbcProperties()}.
      */
     public String jdbcUrl() {
-        String where = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-        // URLEncoder writes a space as '+', which pgjdbc decodes back; %20 reads less ambiguously.
-        String name = URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
-        return "jdbc:postgresql://" + where + ":" + port + "/" + name;
+        return PostgresJdbc.url(host, port, database);
     }
 
     /**
@@ -70,11 +56,7 @@ public record PostgresSettings(
      * so do not log it.
      */
     public Properties jdbcProperties() {
-        Properties properties = new Properties();
-        properties.setProperty("user", user);
-        properties.setProperty("password", password);
-        properties.setProperty("sslmode", sslMode.value());
-        return properties;
+        return PostgresJdbc.properties(user, password, sslMode);
     }
 
     /** Everything but the password. */
@@ -84,31 +66,7 @@ public record PostgresSettings(
                 + ", password=(hidden), sslMode=" + sslMode.value() + ", poolSize=" + poolSize + "]";
     }
 
-    static boolean isPort(int port) {
-        return port >= 1 && port <= 65_535;
-    }
-
     static boolean isPoolSize(int size) {
         return size >= 1 && size <= MAX_POOL_SIZE;
-    }
-
-    /** @throws IllegalArgumentException unless {@code host} is a host name, IPv4 or IPv6 address */
-    static void requireHost(String host) {
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("must not be empty");
-        }
-        if (!HOST_NAME.matcher(host).matches() && !IPV6.matcher(host).matches()) {
-            throw new IllegalArgumentException("must be a host name, an IPv4 address or an IPv6 address without"
-                    + " brackets (letters, digits, '.', '-', '_', ':'; no spaces or control characters)");
-        }
-    }
-
-    /** @throws IllegalArgumentException unless {@code name} is a database or role name */
-    static void requireName(String name) {
-        int length = name.codePointCount(0, name.length());
-        if (length < 1 || length > MAX_NAME_LENGTH || name.codePoints().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("must be 1-" + MAX_NAME_LENGTH + " characters without control"
-                    + " characters");
-        }
     }
 }

@@ -25,4 +25,9 @@ public interface Policy {
 
     /** The document currently in force (for {@code GET /v1/policy} and explanations). */
     PolicyDocument document();
+
+    /** {@link PolicyDocument#databaseRole} of the document currently in force. */
+    default Optional<ResolvedRole> databaseRole(String name, Tier tier) {
+        return document().databaseRole(name, tier);
+    }
 }

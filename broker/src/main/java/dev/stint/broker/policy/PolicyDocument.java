@@ -4,6 +4,7 @@ import dev.stint.token.ScopePattern;
 import dev.stint.token.Tier;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -12,6 +13,7 @@ import java.util.Set;
  * @param groups group name to the agent ids in it
  * @param grants agent id or {@code group:<name>} to tier to the scope patterns granted there
  * @param approvals tier to action class ({@code destructive} or an action name) to quorum
+ * @param databaseRoles role name to the role, its connections checked against the deployment
  */
 public record PolicyDocument(
         Map<Tier, TierPolicy> tiers,
@@ -30,6 +32,18 @@ public record PolicyDocument(
         approvals = Map.copyOf(approvals);
         freezes = List.copyOf(freezes);
         databaseRoles = Map.copyOf(databaseRoles);
+    }
+
+    /**
+     * The database role of that name as it applies in {@code tier}; empty when the policy has no
+     * such role or the role has no entry for that tier. A present role may still lack a connection
+     * ({@link ResolvedRole#connection()} empty) when the deployment has none for the tier.
+     */
+    public Optional<ResolvedRole> databaseRole(String name, Tier tier) {
+        DatabaseRole role = databaseRoles.get(name);
+        RoleBackend backend = role == null ? null : role.backends().get(tier);
+        return backend == null ? Optional.empty()
+                : Optional.of(new ResolvedRole(role.name(), role.scope(), tier, backend));
     }
 
     /** {@code destructive} for destructive actions, otherwise the action's own name. */

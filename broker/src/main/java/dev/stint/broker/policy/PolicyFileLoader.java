@@ -1,8 +1,8 @@
 package dev.stint.broker.policy;
 
+import dev.stint.broker.deployment.ConnectionCatalog;
 import dev.stint.broker.yaml.YamlNodes;
 import dev.stint.token.AgentId;
-import dev.stint.token.Scope;
 import dev.stint.token.ScopePattern;
 import dev.stint.token.Tier;
 import java.nio.file.Path;
@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -27,7 +28,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 /**
  * Reads the policy YAML into a {@link PolicyDocument}, strictly: unknown keys, repeated keys,
  * undefined tiers or groups, malformed scopes, durations and times are all errors, each reported
- * with file, line and column (1-based) and the key path.
+ * with file, line and column (1-based) and the key path. {@code database_roles} are also checked
+ * against the deployment's connections ({@link DatabaseRolesReader}).
  */
 public final class PolicyFileLoader {
 
@@ -37,21 +39,54 @@ public final class PolicyFileLoader {
     private static final Set<String> TOP_KEYS = Set.of(
             "tiers", "destructive_actions", "groups", "grants", "approvals", "freezes", "database_roles");
     private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?");
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    /** Group, action, action-class and database-role names. */
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     private static final Duration MAX_TTL_LIMIT = Duration.ofDays(30);
 
     private final YamlNodes<PolicyFileException> nodes;
+    private final ConnectionCatalog catalog;
+    private final DatabaseRoleSyntax syntax;
 
-    private PolicyFileLoader(String label) {
+    private PolicyFileLoader(String label, ConnectionCatalog catalog, DatabaseRoleSyntax syntax) {
         this.nodes = new YamlNodes<>(label, MAX_BYTES, PolicyFileException::new);
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.syntax = Objects.requireNonNull(syntax, "syntax");
     }
 
+    /** {@link #load(Path, ConnectionCatalog)} for a broker without deployment file (no connections). */
     public static PolicyDocument load(Path file) throws PolicyFileException {
-        return parse(YamlNodes.readFile(file, MAX_BYTES, PolicyFileException::new), file.getFileName().toString());
+        return load(file, ConnectionCatalog.EMPTY);
     }
 
+    /**
+     * Reads {@code file}, labelling errors with its file name.
+     *
+     * @param catalog the deployment's connections, which {@code database_roles} are checked against
+     */
+    public static PolicyDocument load(Path file, ConnectionCatalog catalog) throws PolicyFileException {
+        return parse(YamlNodes.readFile(file, MAX_BYTES, PolicyFileException::new), file.getFileName().toString(),
+                catalog);
+    }
+
+    /** {@link #parse(String, String, ConnectionCatalog)} without connections. */
     public static PolicyDocument parse(String text, String label) throws PolicyFileException {
-        return new PolicyFileLoader(label).read(text);
+        return parse(text, label, ConnectionCatalog.EMPTY);
+    }
+
+    /** {@link #parse(String, String, ConnectionCatalog, DatabaseRoleSyntax)} with the syntax in force. */
+    public static PolicyDocument parse(String text, String label, ConnectionCatalog catalog)
+            throws PolicyFileException {
+        return parse(text, label, catalog, DatabaseRoleSyntax.conservative());
+    }
+
+    /**
+     * @param label how errors name the file
+     * @param catalog the deployment's connections, which {@code database_roles} are checked against
+     * @param syntax checks the grants and group roles of postgres roles
+     */
+    public static PolicyDocument parse(String text, String label, ConnectionCatalog catalog,
+            DatabaseRoleSyntax syntax) throws PolicyFileException {
+        return new PolicyFileLoader(label, catalog, syntax).read(text);
     }
 
     private PolicyDocument read(String text) throws PolicyFileException {
@@ -73,7 +108,7 @@ public final class PolicyFileLoader {
                 ? approvals(top.get("approvals"), tiers) : Map.of();
         List<Freeze> freezes = top.containsKey("freezes") ? freezes(top.get("freezes"), tiers) : List.of();
         Map<String, DatabaseRole> roles = top.containsKey("database_roles")
-                ? databaseRoles(top.get("database_roles"), tiers) : Map.of();
+                ? new DatabaseRolesReader(nodes, tiers, catalog, syntax).read(top.get("database_roles")) : Map.of();
         return new PolicyDocument(tiers, destructive, groups, grants, approvals, freezes, roles);
     }
 
@@ -251,46 +286,6 @@ public final class PolicyFileLoader {
         return freezes;
     }
 
-    private Map<String, DatabaseRole> databaseRoles(Node node, Map<Tier, TierPolicy> tiers)
-            throws PolicyFileException {
-        Map<String, DatabaseRole> roles = new LinkedHashMap<>();
-        for (Map.Entry<String, Node> entry : nodes.mapping(node, "database_roles", null).entrySet()) {
-            String path = "database_roles." + entry.getKey();
-            if (!NAME.matcher(entry.getKey()).matches()) {
-                throw nodes.error(nodes.keyAt(entry.getValue()), path,
-                        "role names are 1-64 lower-case letters, digits, '_', '.' or '-'");
-            }
-            Map<String, Node> fields = nodes.mapping(entry.getValue(), path, null);
-            ScalarNode scopeNode = nodes.scalar(nodes.required(fields, "scope", entry.getValue(), path), path + ".scope");
-            Scope scope;
-            try {
-                scope = Scope.parse(scopeNode.getValue());
-            } catch (IllegalArgumentException e) {
-                throw nodes.error(scopeNode, path + ".scope", e.getMessage());
-            }
-            Map<Tier, Map<String, String>> backends = new LinkedHashMap<>();
-            for (Map.Entry<String, Node> field : fields.entrySet()) {
-                if (field.getKey().equals("scope")) {
-                    continue;
-                }
-                String tierPath = path + "." + field.getKey();
-                Tier tier = definedTier(field.getKey(), tiers, nodes.keyAt(field.getValue()), tierPath);
-                Map<String, String> settings = new LinkedHashMap<>();
-                for (Map.Entry<String, Node> setting : nodes.mapping(field.getValue(), tierPath, null).entrySet()) {
-                    String settingPath = tierPath + "." + setting.getKey();
-                    settings.put(setting.getKey(), nodes.scalar(setting.getValue(), settingPath).getValue());
-                }
-                String provider = settings.get("provider");
-                if (!"postgres".equals(provider) && !"vault".equals(provider)) {
-                    throw nodes.error(field.getValue(), tierPath + ".provider", "must be postgres or vault");
-                }
-                backends.put(tier, Map.copyOf(settings));
-            }
-            roles.put(entry.getKey(), new DatabaseRole(entry.getKey(), scope, backends));
-        }
-        return roles;
-    }
-
     private Set<String> names(Node node, String path) throws PolicyFileException {
         Set<String> out = new LinkedHashSet<>();
         for (ScalarNode scalar : nodes.scalars(node, path)) {
@@ -303,6 +298,12 @@ public final class PolicyFileLoader {
     }
 
     private Tier definedTier(String name, Map<Tier, TierPolicy> tiers, Node at, String path) throws PolicyFileException {
+        return definedTier(nodes, name, tiers, at, path);
+    }
+
+    /** The tier of that name, or an error at {@code at} when the policy does not define it. */
+    static Tier definedTier(YamlNodes<PolicyFileException> nodes, String name, Map<Tier, TierPolicy> tiers, Node at,
+            String path) throws PolicyFileException {
         Tier tier = Tier.parseOrNull(name);
         if (tier == null || !tiers.containsKey(tier)) {
             throw nodes.error(at, path, "tier '" + name + "' is not defined under tiers");

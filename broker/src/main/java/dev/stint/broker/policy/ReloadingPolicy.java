@@ -1,5 +1,6 @@
 package dev.stint.broker.policy;
 
+import dev.stint.broker.deployment.ConnectionCatalog;
 import dev.stint.token.Scope;
 import dev.stint.token.Tier;
 import java.time.Duration;
@@ -29,17 +30,31 @@ public final class ReloadingPolicy implements Policy {
     }
 
     private final Path file;
+    /** The deployment is fixed for the life of the process: every version is checked against the same one. */
+    private final ConnectionCatalog catalog;
     private final AtomicReference<Loaded> current = new AtomicReference<>();
     private final AtomicReference<String> lastError = new AtomicReference<>();
 
-    private ReloadingPolicy(Path file, Loaded first) {
+    private ReloadingPolicy(Path file, ConnectionCatalog catalog, Loaded first) {
         this.file = file;
+        this.catalog = catalog;
         this.current.set(first);
     }
 
-    /** Loads the file; a broker must not start on an invalid policy. */
+    /** {@link #load(Path, ConnectionCatalog)} for a broker without deployment file (no connections). */
     public static ReloadingPolicy load(Path file) throws PolicyFileException {
+        return load(file, ConnectionCatalog.EMPTY);
+    }
+
+    /**
+     * Loads the file; a broker must not start on an invalid policy.
+     *
+     * @param catalog the deployment's connections: this and every later version of the file is
+     *     checked against them
+     */
+    public static ReloadingPolicy load(Path file, ConnectionCatalog catalog) throws PolicyFileException {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(catalog, "catalog");
         FileTime modified;
         long size;
         try {
@@ -48,8 +63,8 @@ public final class ReloadingPolicy implements Policy {
         } catch (IOException e) {
             throw new PolicyFileException(file.getFileName() + ": cannot be read: " + e.getMessage());
         }
-        return new ReloadingPolicy(file,
-                new Loaded(new DocumentPolicy(PolicyFileLoader.load(file)), modified, size, true));
+        return new ReloadingPolicy(file, catalog,
+                new Loaded(new DocumentPolicy(PolicyFileLoader.load(file, catalog)), modified, size, true));
     }
 
     /**
@@ -75,7 +90,7 @@ public final class ReloadingPolicy implements Policy {
             return false;
         }
         try {
-            DocumentPolicy next = new DocumentPolicy(PolicyFileLoader.load(file));
+            DocumentPolicy next = new DocumentPolicy(PolicyFileLoader.load(file, catalog));
             current.set(new Loaded(next, modified, size, true));
             lastError.set(null);
             LOG.info("policy reloaded from {}", file.getFileName());

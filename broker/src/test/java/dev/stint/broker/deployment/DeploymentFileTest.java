@@ -55,7 +55,7 @@ class DeploymentFileTest {
         Files.writeString(dir.resolve("crlf.pass"), FILE_SECRET + "\r\n", StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("empty.pass"), "", StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("newlines.pass"), "\n\n", StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("huge.pass"), "x".repeat(Passwords.MAX_FILE_BYTES + 1), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("huge.pass"), "x".repeat(Secrets.MAX_FILE_BYTES + 1), StandardCharsets.UTF_8);
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             for (String file : List.of("store.pass", "crlf.pass")) {
                 Files.setPosixFilePermissions(dir.resolve(file), PosixFilePermissions.fromString("rw-------"));
@@ -104,6 +104,11 @@ class DeploymentFileTest {
     @Test
     void fileWithoutStoreKeepsTheEmbeddedStore() throws Exception {
         assertThat(parse("# nothing to configure yet\n{}\n")).isEqualTo(Deployment.NONE);
+    }
+
+    @Test
+    void fileWithOnlyAStoreHasNoBackends() throws Exception {
+        assertThat(parse(MINIMAL).backends()).isEqualTo(Backends.NONE);
     }
 
     @ParameterizedTest
@@ -169,8 +174,8 @@ class DeploymentFileTest {
 
     static Stream<Arguments> rejections() {
         return Stream.of(
-                row("unknown top-level key", MINIMAL + "backends:\n  vault: {}\n",
-                        "deploy.yaml:7:1: backends: unknown key (expected one of store)"),
+                row("unknown top-level key", MINIMAL + "notifications:\n  slack: {}\n",
+                        "deploy.yaml:7:1: notifications: unknown key (expected one of backends, store)"),
                 row("unknown key under postgres", MINIMAL + "    schema: public\n",
                         "deploy.yaml:7:5: store.postgres.schema: unknown key (expected one of database, host,"
                                 + " password_env, password_file, pool_size, port, ssl_mode, user)"),
@@ -369,7 +374,7 @@ class DeploymentFileTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new PostgresSettings("db", 5432, "stint", "stint", "", SslMode.PREFER, 16))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(new Deployment(Optional.empty())).isEqualTo(Deployment.NONE);
+        assertThat(new Deployment(Optional.empty(), Backends.NONE)).isEqualTo(Deployment.NONE);
     }
 
     // --- helpers -----------------------------------------------------------------------------
@@ -392,7 +397,7 @@ class DeploymentFileTest {
     }
 
     private static List<ILoggingEvent> warningsWhile(Action action) throws Exception {
-        try (LogCapture log = new LogCapture(Passwords.class)) {
+        try (LogCapture log = new LogCapture(Secrets.class)) {
             action.run();
             return log.warnings();
         }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -112,9 +113,11 @@ class PolicyFileLoaderTest {
         DatabaseRole role = doc.databaseRoles().get("orders-readonly");
         assertThat(role.name()).isEqualTo("orders-readonly");
         assertThat(role.scope()).isEqualTo(Scope.parse("db:orders:read"));
-        assertThat(role.backends()).isEqualTo(Map.of(
-                DEV, Map.of("provider", "postgres", "grants", "SELECT ON ALL TABLES IN SCHEMA public"),
-                PROD, Map.of("provider", "vault", "role", "orders-ro")));
+        // No deployment file: the roles load, their connections unresolved.
+        assertThat(role.backends()).containsExactly(
+                Map.entry(DEV, new PostgresRole(Optional.empty(), List.of("SELECT ON ALL TABLES IN SCHEMA public"),
+                        List.of())),
+                Map.entry(PROD, new VaultRole(Optional.empty(), "orders-ro")));
     }
 
     // --- accepted forms ----------------------------------------------------------------------
@@ -593,7 +596,7 @@ class PolicyFileLoaderTest {
                             scope: db:orders:read
                             dev: { provider: mysql }
                         """,
-                        "policy.yaml:6:10: database_roles.orders-readonly.dev.provider: must be postgres or vault"),
+                        "policy.yaml:6:22: database_roles.orders-readonly.dev.provider: must be postgres or vault"),
                 Arguments.of("database role without scope", """
                         tiers:
                           dev: { max_ttl: 1h, default_ttl: 1h }

@@ -10,6 +10,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.stint.broker.agents.Agent;
+import dev.stint.broker.deployment.BackendProvider;
+import dev.stint.broker.deployment.ConnectionCatalog;
 import dev.stint.token.Tier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -232,5 +234,52 @@ class ReloadingPolicyTest {
 
         assertThat(policy.reloadIfChanged()).isFalse();
         assertThat(policy.lastError()).isEmpty();
+    }
+
+    // --- database roles are checked against the same deployment at every reload -------------
+
+    private static final ConnectionCatalog CATALOG = ConnectionCatalog.of(
+            new ConnectionCatalog.Connection("orders-dev", BackendProvider.POSTGRES, new Tier("dev")),
+            new ConnectionCatalog.Connection("orders-prod", BackendProvider.POSTGRES, new Tier("prod")));
+
+    private static String withRole(String connection) {
+        return V1 + """
+                database_roles:
+                  orders-readonly:
+                    scope: db:orders:read
+                    dev: { provider: postgres, connection: %s, grants: "SELECT ON orders" }
+                """.formatted(connection);
+    }
+
+    @Test
+    void roleLeavingOutItsConnectionIsResolvedAgainstTheDeploymentAtLoad() throws Exception {
+        write(withRole("orders-dev").replace("connection: orders-dev, ", ""), T0);
+
+        ReloadingPolicy policy = ReloadingPolicy.load(file, CATALOG);
+
+        assertThat(policy.databaseRole("orders-readonly", new Tier("dev")).orElseThrow().connection())
+                .contains("orders-dev");
+    }
+
+    @Test
+    void reloadedVersionIsCheckedAgainstTheSameDeployment() throws Exception {
+        write(withRole("orders-dev"), T0);
+        ReloadingPolicy policy = ReloadingPolicy.load(file, CATALOG);
+        write(withRole("orders-prod"), T0.plusSeconds(10));
+
+        assertThat(policy.reloadIfChanged()).isFalse();
+        assertThat(policy.lastError()).contains("policy.yaml:9:44: database_roles.orders-readonly.dev.connection:"
+                + " connection orders-prod serves tier prod, not dev: a dev role cannot use a prod database");
+        assertThat(policy.databaseRole("orders-readonly", new Tier("dev")).orElseThrow().connection())
+                .contains("orders-dev");
+    }
+
+    @Test
+    void loadWithoutDeploymentRefusesANamedConnection() throws Exception {
+        write(withRole("orders-dev"), T0);
+
+        assertThatThrownBy(() -> ReloadingPolicy.load(file))
+                .isInstanceOf(PolicyFileException.class)
+                .hasMessageContaining("connection orders-dev is not defined under backends in the deployment file");
     }
 }

@@ -16,19 +16,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches a password from where a deployment file points: a file or an environment variable.
- * Every message names the file or the variable and never the value.
+ * Fetches a secret (the store's password, a backend's admin password, a Vault token) from where a
+ * deployment file points: a file or an environment variable. Every message names the file or the
+ * variable and never the value.
  */
-final class Passwords {
+final class Secrets {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Passwords.class);
+    /** What a secret is: it words the messages, and a token must also fit in an HTTP header. */
+    enum Kind {
+        PASSWORD("password"),
+        TOKEN("token");
 
-    /** A password file holds one password; anything larger is the wrong file (or a device). */
+        private final String noun;
+
+        Kind(String noun) {
+            this.noun = noun;
+        }
+
+        private void check(String secret, String source) {
+            if (this == TOKEN && !VaultBackend.isToken(secret)) {
+                throw new IllegalArgumentException(source + " does not hold a token: a token is printable ASCII"
+                        + " without spaces");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return noun;
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Secrets.class);
+
+    /** A secret file holds one secret; anything larger is the wrong file (or a device). */
     static final int MAX_FILE_BYTES = 4096;
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
-    private Passwords() {
+    private Secrets() {
     }
 
     /**
@@ -36,9 +61,10 @@ final class Passwords {
      * them). Warns, naming the file, when group or others may read it.
      *
      * @throws IllegalArgumentException when the file is missing, unreadable, not a regular file,
-     *     larger than {@value #MAX_FILE_BYTES} bytes, empty, or holds a NUL
+     *     larger than {@value #MAX_FILE_BYTES} bytes, empty, holds a NUL, or (a token) anything
+     *     but printable ASCII
      */
-    static String fromFile(Path file) {
+    static String fromFile(Path file, Kind what) {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("cannot read " + file + ": no such file");
         }
@@ -54,26 +80,27 @@ final class Passwords {
         }
         if (bytes.length > MAX_FILE_BYTES) {
             throw new IllegalArgumentException(file + " is larger than " + MAX_FILE_BYTES
-                    + " bytes; it should hold the password alone");
+                    + " bytes; it should hold the " + what + " alone");
         }
-        String password = withoutTrailingLineBreaks(new String(bytes, StandardCharsets.UTF_8));
-        if (password.isEmpty()) {
+        String secret = withoutTrailingLineBreaks(new String(bytes, StandardCharsets.UTF_8));
+        if (secret.isEmpty()) {
             throw new IllegalArgumentException(file + " is empty");
         }
-        if (password.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(file + " holds a NUL character, which a PostgreSQL password cannot");
+        if (secret.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(file + " holds a NUL character, which a " + what + " cannot contain");
         }
-        warnIfOthersCanRead(file);
-        return password;
+        what.check(secret, file.toString());
+        warnIfOthersCanRead(file, what);
+        return secret;
     }
 
     /**
      * The variable's value, unchanged.
      *
      * @throws IllegalArgumentException when {@code name} is not a variable name, or the variable
-     *     is unset or empty
+     *     is unset, empty, holds a NUL, or (a token) anything but printable ASCII
      */
-    static String fromEnv(String name, Map<String, String> env) {
+    static String fromEnv(String name, Map<String, String> env, Kind what) {
         if (!ENV_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("'" + name + "' is not an environment variable name");
         }
@@ -86,8 +113,9 @@ final class Passwords {
         }
         if (value.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("the environment variable " + name
-                    + " holds a NUL character, which a PostgreSQL password cannot");
+                    + " holds a NUL character, which a " + what + " cannot contain");
         }
+        what.check(value, "the environment variable " + name);
         return value;
     }
 
@@ -99,7 +127,7 @@ final class Passwords {
         return text.substring(0, end);
     }
 
-    private static void warnIfOthersCanRead(Path file) {
+    private static void warnIfOthersCanRead(Path file, Kind what) {
         PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
         if (view == null) {
             return; // not a POSIX file system: its ACLs are beyond what we can judge here
@@ -112,8 +140,8 @@ final class Passwords {
         }
         if (permissions.contains(PosixFilePermission.GROUP_READ)
                 || permissions.contains(PosixFilePermission.OTHERS_READ)) {
-            LOG.warn("the store password file {} can be read by its group or by others; make it readable by the"
-                    + " broker's user alone (chmod 600)", file);
+            LOG.warn("the {} file {} can be read by its group or by others; make it readable by the"
+                    + " broker's user alone (chmod 600)", what, file);
         }
     }
 
