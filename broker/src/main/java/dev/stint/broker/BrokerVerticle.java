@@ -23,7 +23,10 @@ import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.DefaultTaskService;
 import dev.stint.broker.tasks.TaskEnder;
 import dev.stint.broker.tasks.TaskExpiry;
+import dev.stint.broker.credentials.CredentialBackends;
 import dev.stint.broker.credentials.CredentialRoutes;
+import dev.stint.broker.credentials.DatabaseCredentials;
+import dev.stint.broker.credentials.PolicyRoles;
 import dev.stint.broker.credentials.LeaseEndReport;
 import dev.stint.broker.credentials.LeaseRevoker;
 import dev.stint.broker.credentials.RevocationBackoff;
@@ -92,6 +95,8 @@ public final class BrokerVerticle extends VerticleBase {
     private DefaultTaskService tasks;
     private TaskEnder ender;
     private LeaseRevoker revoker;
+    private CredentialBackends credentialBackends;
+    private DatabaseCredentials credentials;
     private Sweeps sweeps;
     private int listenPort;
     private volatile String issuer;
@@ -149,9 +154,12 @@ public final class BrokerVerticle extends VerticleBase {
                             admin.refresh();
                         }
                     });
-                    // Backend connections come from the deployment file's backends (none yet: leases
-                    // of a connection this broker does not know stay failed, loudly, until it does).
-                    revoker = new LeaseRevoker(vertx, store, Map::of, RevocationBackoff.standard(), clock);
+                    // Leases of a connection this broker does not know stay failed, loudly, until it does.
+                    credentialBackends = CredentialBackends.from(options.deployment().backends(), clock);
+                    revoker = new LeaseRevoker(vertx, store, credentialBackends::byName, RevocationBackoff.standard(),
+                            clock);
+                    credentials = new DatabaseCredentials(vertx, store, tasks, audit, new PolicyRoles(policy),
+                            credentialBackends::byName, clock);
                     sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock), revoker);
                     return sweeps.beforeServing().map(chosen);
                 })
@@ -341,7 +349,7 @@ public final class BrokerVerticle extends VerticleBase {
         new OAuthRoutes(issuer, store, audit, keys, bearer, ecdsaProvider, options.agentTokenTtl(), clock).mount(r);
         new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, clock).mount(r);
         new TaskRoutes(tasks, bearer, clock, new LeaseEndReport(revoker)).mount(r);
-        new CredentialRoutes(store, tasks, bearer, bearer.adminGate()).mount(r);
+        new CredentialRoutes(store, tasks, credentials, bearer, bearer.adminGate()).mount(r);
         new AuditRoutes(store, bearer.adminGate()).mount(r);
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
         new AdminRoutes(admin, bearer.adminGate()).mount(r);
@@ -387,6 +395,10 @@ public final class BrokerVerticle extends VerticleBase {
     }
 
     private void closeQuietly() {
+        if (credentialBackends != null) {
+            credentialBackends.close();
+            credentialBackends = null;
+        }
         if (store != null) {
             store.close();
             store = null;

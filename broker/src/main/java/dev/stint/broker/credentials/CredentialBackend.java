@@ -63,20 +63,36 @@ public interface CredentialBackend {
 
         private static final long serialVersionUID = 1L;
         private final boolean rejected;
+        private final String leftBehind;
 
-        private BackendException(String reason, boolean rejected) {
+        private BackendException(String reason, boolean rejected, String leftBehind) {
             super(reason);
             this.rejected = rejected;
+            this.leftBehind = leftBehind;
         }
 
         /** The backend is down, slow or answered garbage: worth trying again. */
         public static BackendException unavailable(String reason) {
-            return new BackendException(reason, false);
+            return new BackendException(reason, false, null);
+        }
+
+        /**
+         * Like {@link #unavailable(String)}, when the backend made a login it could not take back:
+         * {@code leftBehind} is the backend's lease id, which the lease records so that its
+         * revocation removes it.
+         */
+        public static BackendException unavailable(String reason, String leftBehind) {
+            return new BackendException(reason, false, leftBehind);
         }
 
         /** The backend refused this request as such (bad role, no permission): trying again will not help. */
         public static BackendException rejected(String reason) {
-            return new BackendException(reason, true);
+            return new BackendException(reason, true, null);
+        }
+
+        /** The backend's lease id of a login left behind by a failed issue, if any. */
+        public java.util.Optional<String> leftBehind() {
+            return java.util.Optional.ofNullable(leftBehind);
         }
 
         public boolean isRejected() {

@@ -10,7 +10,9 @@ import dev.stint.broker.tasks.TaskRoutes;
 import dev.stint.broker.tasks.TaskService;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,19 +26,47 @@ public final class CredentialRoutes {
 
     private final Store store;
     private final TaskService tasks;
+    private final DatabaseCredentials credentials;
     private final BearerAuthenticator bearer;
     private final Gate admin;
 
-    public CredentialRoutes(Store store, TaskService tasks, BearerAuthenticator bearer, Gate admin) {
+    public CredentialRoutes(Store store, TaskService tasks, DatabaseCredentials credentials, BearerAuthenticator bearer,
+            Gate admin) {
         this.store = Objects.requireNonNull(store, "store");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.bearer = Objects.requireNonNull(bearer, "bearer");
         this.admin = Objects.requireNonNull(admin, "admin");
     }
 
     public void mount(Router router) {
+        router.post("/v1/tasks/:task_id/database-credentials").handler(this::issue);
         router.get("/v1/tasks/:task_id/leases").handler(this::ofTask);
         router.get("/v1/leases").handler(this::byState);
+    }
+
+    private void issue(RoutingContext ctx) {
+        bearer.agent(ctx)
+                .compose(caller -> Attempt.of(() -> TaskRoutes.taskRef(ctx).id())
+                        .compose(id -> Attempt.of(() -> Json.body(ctx, CredentialRequest.class))
+                                .compose(request -> credentials.issue(caller, id, request.role()))))
+                .onSuccess(issued -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("username", issued.login().username());
+                    body.put("password", issued.login().password());
+                    body.put("lease_id", issued.lease().leaseId());
+                    body.put("expires_at", issued.lease().expiresAt().toString());
+                    if (issued.endpoint() != null) {
+                        body.put("host", issued.endpoint().host());
+                        body.put("port", issued.endpoint().port());
+                        body.put("database", issued.endpoint().database());
+                    }
+                    body.put("role", issued.lease().role());
+                    body.put("tier", issued.lease().tier().name());
+                    ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json")
+                            .end(Json.write(body));
+                })
+                .onFailure(ctx::fail);
     }
 
     private void ofTask(RoutingContext ctx) {

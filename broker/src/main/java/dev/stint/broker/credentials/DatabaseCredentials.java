@@ -132,16 +132,17 @@ public final class DatabaseCredentials {
                 : Future.failedFuture(failure));
     }
 
-    private record Made(Lease lease, CredentialBackend.IssuedLogin login, String failure) {
+    private record Made(Lease lease, CredentialBackend.IssuedLogin login, String failure, String leftBehind) {
     }
 
     private Future<Made> callBackend(Lease lease, RoleCatalog.GrantableRole role, CredentialBackend backend,
             Instant until) {
-        return vertx.executeBlocking(() -> new Made(lease, backend.issue(lease, role.request(), until), null), false)
-                .recover(failure -> Future.succeededFuture(new Made(lease, null,
+        return vertx.executeBlocking(() -> new Made(lease, backend.issue(lease, role.request(), until), null, null),
+                false).recover(failure -> Future.succeededFuture(
                         failure instanceof CredentialBackend.BackendException backendFailure
-                                ? backendFailure.reason()
-                                : "the backend call failed: " + failure.getClass().getSimpleName())));
+                                ? new Made(lease, null, backendFailure.reason(), backendFailure.leftBehind().orElse(null))
+                                : new Made(lease, null, "the backend call failed: "
+                                        + failure.getClass().getSimpleName(), null)));
     }
 
     private Future<Issued> recordOutcome(Caller.AgentCaller caller, Task task, Made made, CredentialBackend backend) {
@@ -150,6 +151,9 @@ public final class DatabaseCredentials {
         if (made.failure() != null) {
             // Whatever the backend may have made half-way is removed by the lease's revocation.
             return store.write(tx -> {
+                if (made.leftBehind() != null) {
+                    new LeaseRows(tx).recordBackendLogin(lease.leaseId(), null, made.leftBehind());
+                }
                 new LeaseRows(tx).revoke(lease.leaseId(), now, made.failure());
                 new AuditRows(tx).append(event(caller, task, AuditEvent.Decision.ERROR, "database login for role "
                         + lease.role() + " on " + lease.connection() + " not issued (lease " + lease.leaseId()

@@ -1,0 +1,50 @@
+package dev.stint.broker.credentials;
+
+import dev.stint.broker.deployment.Backends;
+import dev.stint.broker.deployment.VaultBackend;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The deployment file's backend connections as credential backends, by name: each its own client
+ * with its own secret, nothing shared between tiers.
+ */
+public final class CredentialBackends implements AutoCloseable {
+
+    private final Map<String, CredentialBackend> byName;
+
+    private CredentialBackends(Map<String, CredentialBackend> byName) {
+        this.byName = Map.copyOf(byName);
+    }
+
+    public static CredentialBackends from(Backends backends, Clock clock) {
+        Map<String, CredentialBackend> byName = new LinkedHashMap<>();
+        for (VaultBackend vault : backends.vault().values()) {
+            Optional<CredentialBackend.Endpoint> endpoint = vault.sessions()
+                    .map(name -> backends.postgres().get(name))
+                    .map(pg -> new CredentialBackend.Endpoint(pg.host(), pg.port(), pg.database()));
+            byName.put(vault.name(), new VaultCredentialBackend(vault, endpoint, clock));
+        }
+        return new CredentialBackends(byName);
+    }
+
+    /** The backends by connection name. */
+    public Map<String, CredentialBackend> byName() {
+        return byName;
+    }
+
+    @Override
+    public void close() {
+        for (CredentialBackend backend : byName.values()) {
+            if (backend instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception ignored) {
+                    // Closing a client releases threads and sockets; there is nothing to do if that fails.
+                }
+            }
+        }
+    }
+}
