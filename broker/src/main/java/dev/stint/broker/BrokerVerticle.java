@@ -23,6 +23,7 @@ import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.DefaultTaskService;
 import dev.stint.broker.tasks.TaskEnder;
 import dev.stint.broker.tasks.TaskExpiry;
+import dev.stint.broker.credentials.ConnectionStatus;
 import dev.stint.broker.credentials.CredentialBackends;
 import dev.stint.broker.credentials.CredentialRoutes;
 import dev.stint.broker.credentials.DatabaseCredentials;
@@ -96,6 +97,7 @@ public final class BrokerVerticle extends VerticleBase {
     private TaskEnder ender;
     private LeaseRevoker revoker;
     private CredentialBackends credentialBackends;
+    private final ConnectionStatus connectionStatus = new ConnectionStatus();
     private DatabaseCredentials credentials;
     private Sweeps sweeps;
     private int listenPort;
@@ -157,9 +159,9 @@ public final class BrokerVerticle extends VerticleBase {
                     // Leases of a connection this broker does not know stay failed, loudly, until it does.
                     credentialBackends = CredentialBackends.from(options.deployment().backends(), clock);
                     revoker = new LeaseRevoker(vertx, store, credentialBackends::byName, RevocationBackoff.standard(),
-                            clock);
+                            connectionStatus, clock);
                     credentials = new DatabaseCredentials(vertx, store, tasks, audit, new PolicyRoles(policy),
-                            credentialBackends::byName, clock);
+                            credentialBackends::byName, connectionStatus, clock);
                     sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock), revoker);
                     return sweeps.beforeServing().map(chosen);
                 })
@@ -354,7 +356,8 @@ public final class BrokerVerticle extends VerticleBase {
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
         new AdminRoutes(admin, bearer.adminGate()).mount(r);
         new RevocationRoutes(store, clock).mount(r);
-        r.get("/health").handler(new Health(vertx, store, policy, keys, refusals)::handle);
+        r.get("/health").handler(new Health(vertx, store, policy, keys, refusals,
+                new BackendHealth(options.deployment().backends().catalog(), connectionStatus))::handle);
         Methods.apply(r);
         r.route().failureHandler(Problems::handle);
         r.errorHandler(400, Problems::badRequest);

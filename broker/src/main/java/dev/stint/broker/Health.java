@@ -36,8 +36,11 @@ final class Health {
     private final ReloadingPolicy policy;
     private final BrokerKeys keys;
     private final FailureTally refusals;
+    private final BackendHealth backends;
 
-    Health(Vertx vertx, Store store, ReloadingPolicy policy, BrokerKeys keys, FailureTally refusals) {
+    Health(Vertx vertx, Store store, ReloadingPolicy policy, BrokerKeys keys, FailureTally refusals,
+            BackendHealth backends) {
+        this.backends = Objects.requireNonNull(backends, "backends");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -46,14 +49,15 @@ final class Health {
     }
 
     void handle(RoutingContext ctx) {
-        probeWriter().onComplete(probe -> {
+        probeWriter().onComplete(probe -> backends.report(store).onComplete(backendReport -> {
             Optional<String> writeFailure = probe.failed()
                     ? Optional.of("the store writer did not answer") : store.writeFailure();
             writeFailure.ifPresent(reason -> LOG.warn("health: store unavailable: {}", reason));
             boolean storeOk = writeFailure.isEmpty();
             boolean policyOk = policy.lastError().isEmpty();
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", !storeOk ? "unavailable" : policyOk ? "ok" : "degraded");
+            boolean backendsOk = backendReport.succeeded() && !backendReport.result().degraded();
+            body.put("status", !storeOk ? "unavailable" : policyOk && backendsOk ? "ok" : "degraded");
             body.put("store", storeOk ? "ok" : "unavailable");
             writeFailure.ifPresent(reason -> body.put("store_writer", reason));
             if (store instanceof PostgresStore shared) {
@@ -72,10 +76,13 @@ final class Health {
             if (probe.succeeded()) {
                 body.put("audit_head_seq", probe.result().map(AuditRecord::seq).orElse(0L));
             }
+            if (backendReport.succeeded() && !backendReport.result().connections().isEmpty()) {
+                body.put("backends", backendReport.result().connections());
+            }
             ctx.response().setStatusCode(storeOk ? 200 : 503)
                     .putHeader("Content-Type", "application/json")
                     .end(Json.write(body));
-        });
+        }));
     }
 
     /** Reads the audit head through the writer's queue: proof that the writer runs units now. */

@@ -47,10 +47,12 @@ public final class DatabaseCredentials {
     private final AuditLog audit;
     private final RoleCatalog roles;
     private final Supplier<Map<String, CredentialBackend>> backends;
+    private final ConnectionStatus status;
     private final Clock clock;
 
     public DatabaseCredentials(Vertx vertx, Store store, TaskService tasks, AuditLog audit, RoleCatalog roles,
-            Supplier<Map<String, CredentialBackend>> backends, Clock clock) {
+            Supplier<Map<String, CredentialBackend>> backends, ConnectionStatus status, Clock clock) {
+        this.status = Objects.requireNonNull(status, "status");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
         this.tasks = Objects.requireNonNull(tasks, "tasks");
@@ -138,11 +140,16 @@ public final class DatabaseCredentials {
     private Future<Made> callBackend(Lease lease, RoleCatalog.GrantableRole role, CredentialBackend backend,
             Instant until) {
         return vertx.executeBlocking(() -> new Made(lease, backend.issue(lease, role.request(), until), null, null),
-                false).recover(failure -> Future.succeededFuture(
-                        failure instanceof CredentialBackend.BackendException backendFailure
-                                ? new Made(lease, null, backendFailure.reason(), backendFailure.leftBehind().orElse(null))
-                                : new Made(lease, null, "the backend call failed: "
-                                        + failure.getClass().getSimpleName(), null)));
+                false).onSuccess(made -> status.succeeded(backend.connection(), clock.instant()))
+                .recover(failure -> {
+                    if (failure instanceof CredentialBackend.BackendException backendFailure) {
+                        status.failed(backend.connection(), clock.instant(), backendFailure);
+                        return Future.succeededFuture(new Made(lease, null, backendFailure.reason(),
+                                backendFailure.leftBehind().orElse(null)));
+                    }
+                    return Future.succeededFuture(new Made(lease, null, "the backend call failed: "
+                            + failure.getClass().getSimpleName(), null));
+                });
     }
 
     private Future<Issued> recordOutcome(Caller.AgentCaller caller, Task task, Made made, CredentialBackend backend) {

@@ -40,11 +40,13 @@ public final class LeaseRevoker {
     private final Store store;
     private final Supplier<Map<String, CredentialBackend>> backends;
     private final RevocationBackoff backoff;
+    private final ConnectionStatus status;
     private final Clock clock;
 
     /** @param backends the backend connections by name, as configured now */
     public LeaseRevoker(Vertx vertx, Store store, Supplier<Map<String, CredentialBackend>> backends,
-            RevocationBackoff backoff, Clock clock) {
+            RevocationBackoff backoff, ConnectionStatus status, Clock clock) {
+        this.status = Objects.requireNonNull(status, "status");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
         this.backends = Objects.requireNonNull(backends, "backends");
@@ -120,6 +122,7 @@ public final class LeaseRevoker {
         return revoked.transform(result -> {
             Instant at = clock.instant();
             if (result.succeeded()) {
+                status.succeeded(lease.connection(), at);
                 return store.write(tx -> {
                     if (new LeaseRows(tx).revoked(lease.leaseId(), at)) {
                         new AuditRows(tx).append(event(lease, AuditEvent.Decision.ALLOW, "database login "
@@ -128,6 +131,9 @@ public final class LeaseRevoker {
                     }
                     return new LeaseRows(tx).find(lease.leaseId()).orElse(lease);
                 });
+            }
+            if (backend != null && result.cause() instanceof CredentialBackend.BackendException failure) {
+                status.failed(lease.connection(), at, failure);
             }
             String reason = reasonOf(result.cause());
             int attempts = lease.attempts() + 1;

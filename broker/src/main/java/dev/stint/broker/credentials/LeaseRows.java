@@ -172,6 +172,18 @@ public final class LeaseRows {
                 });
     }
 
+    /** Revocations owed on one connection: how many leases are revoking or failing, and since when. */
+    public record Owed(String connection, int revoking, int failed, Instant oldestSince) {
+    }
+
+    /** What each connection owes in revocations, for {@code /health}. */
+    public List<Owed> owed() throws UnavailableException {
+        return tx.many("SELECT connection, SUM(CASE WHEN state = 'revoking' THEN 1 ELSE 0 END),"
+                + " SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), MIN(created_at) FROM leases"
+                + " WHERE state IN ('revoking', 'failed') GROUP BY connection ORDER BY connection", Tx.Binder.NONE,
+                rs -> new Owed(rs.getString(1), rs.getInt(2), rs.getInt(3), instant(rs, 4)));
+    }
+
     /** Leases in {@code state}, oldest first. */
     public List<Lease> inState(LeaseState state, int limit) throws UnavailableException {
         return tx.many("SELECT " + COLUMNS + " FROM leases WHERE state = ? ORDER BY created_at, lease_id LIMIT ?", ps -> {

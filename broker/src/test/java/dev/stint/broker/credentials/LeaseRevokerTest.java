@@ -94,7 +94,8 @@ class LeaseRevokerTest {
     void open() throws Exception {
         store = EmbeddedStore.open(vertx, dir);
         revoker = new LeaseRevoker(vertx, store, () -> backends,
-                new RevocationBackoff(Duration.ofSeconds(1), Duration.ofMinutes(5), () -> 1.0), clock);
+                new RevocationBackoff(Duration.ofSeconds(1), Duration.ofMinutes(5), () -> 1.0), new ConnectionStatus(),
+                clock);
         await(store.write(tx -> new AgentRows(tx).insert(new Agent(AGENT, "alice@example.com", "tests",
                 List.of(new Tier("dev")), new JWKSet(TestAgent.generate("demo-agent").key().toPublicJWK()),
                 AgentStatus.ACTIVE, T0, T0))));
