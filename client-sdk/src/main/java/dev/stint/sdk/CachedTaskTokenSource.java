@@ -1,8 +1,5 @@
 package dev.stint.sdk;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.stint.token.TaskDeadline;
 import dev.stint.token.TaskId;
 import dev.stint.token.Tier;
@@ -10,8 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Task tokens for one task and tier, cached per audience.
@@ -26,7 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>The source dies, for good, when it is closed, when the deadline passes, or when the issuer
  * reports {@link TaskNotActiveException}. A dead source drops every cached token and throws
  * {@link TaskNotActiveException} without calling the issuer. If a needed refresh fails, the error
- * is thrown; the old token is never served in its place. Thread safe.
+ * is thrown; the old token is never served in its place. Inside a {@link TaskSession} the source
+ * shares its life with the session's database credentials: whichever learns first that the task
+ * is over kills both. Thread safe.
  */
 public final class CachedTaskTokenSource implements TaskTokenSource {
 
@@ -36,13 +33,10 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
     private final TaskTokenIssuer issuer;
     private final TaskId taskId;
     private final Tier tier;
-    private final TaskDeadline deadline;
     private final Clock clock;
-    private final Duration safetyMargin;
-    private final Cache<Key, Entry> cache;
-    private final KeyedLocks<Object> refreshLocks;
-    /** Why the source is dead, once it is: the broker's refusal or this client's own. */
-    private final AtomicReference<TaskNotActiveException> death = new AtomicReference<>();
+    private final ServeWindow window;
+    private final SessionLife life;
+    private final SessionCache<Key, TaskToken> cache;
 
     /**
      * @param safetyMargin how long a cached token must stay valid to be served; not negative
@@ -55,45 +49,23 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
     /** As the public constructor, with the locks that keep refreshes of one audience one at a time. */
     CachedTaskTokenSource(TaskTokenIssuer issuer, TaskId taskId, Tier tier, TaskDeadline deadline,
             Clock clock, Duration safetyMargin, KeyedLocks<Object> refreshLocks) {
-        this.refreshLocks = Objects.requireNonNull(refreshLocks, "refreshLocks");
-        this.issuer = Objects.requireNonNull(issuer, "issuer");
-        this.taskId = Objects.requireNonNull(taskId, "taskId");
-        this.tier = Objects.requireNonNull(tier, "tier");
-        this.deadline = Objects.requireNonNull(deadline, "deadline");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.safetyMargin = Objects.requireNonNull(safetyMargin, "safetyMargin");
-        if (safetyMargin.isNegative()) {
-            throw new IllegalArgumentException("safetyMargin must not be negative");
-        }
-        // Caffeine only evicts entries nobody may use any more; the read path decides validity
-        // itself. Its ticker follows the injected clock, and eviction runs on the caller's thread.
-        this.cache = Caffeine.newBuilder()
-                .maximumSize(MAX_AUDIENCES)
-                .ticker(() -> nanos(clock.instant()))
-                .executor(Runnable::run)
-                .expireAfter(Expiry.<Key, Entry>writing((key, entry) -> entry.timeLeftToServe(clock.instant())))
-                .build();
+        this(issuer, tier, new SessionLife(taskId, deadline), clock, new ServeWindow(safetyMargin), refreshLocks);
     }
 
-    private static long nanos(Instant instant) {
-        return TimeUnit.SECONDS.toNanos(instant.getEpochSecond()) + instant.getNano();
+    /** A source whose life is its session's: it dies with the session's other caches. */
+    CachedTaskTokenSource(TaskTokenIssuer issuer, Tier tier, SessionLife life, Clock clock, ServeWindow window,
+            KeyedLocks<Object> refreshLocks) {
+        this.issuer = Objects.requireNonNull(issuer, "issuer");
+        this.tier = Objects.requireNonNull(tier, "tier");
+        this.life = Objects.requireNonNull(life, "life");
+        this.taskId = life.taskId();
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.window = Objects.requireNonNull(window, "window");
+        this.cache = new SessionCache<>(life, clock, MAX_AUDIENCES, refreshLocks);
     }
 
     /** What the cache is keyed by: exactly what was asked for. */
     private record Key(TaskId taskId, Tier tier, String audience) {
-    }
-
-    /** A token and the instant after which it is no longer served from the cache. */
-    private record Entry(TaskToken token, Instant serveUntil) {
-
-        boolean servableAt(Instant now) {
-            return now.isBefore(serveUntil);
-        }
-
-        Duration timeLeftToServe(Instant now) {
-            Duration left = Duration.between(now, serveUntil);
-            return left.isNegative() ? Duration.ZERO : left;
-        }
     }
 
     @Override
@@ -101,42 +73,12 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
         if (audience != null && audience.isBlank()) {
             throw new IllegalArgumentException("audience must not be blank; pass null for the default");
         }
-        Key key = new Key(taskId, tier, audience);
-        Entry cached = servable(key, clock.instant());
-        if (cached != null) {
-            return cached.token();
-        }
-        KeyedLocks<Object>.Held refreshLock = refreshLocks.lock(key);
-        try {
-            // Another caller may have refreshed while we waited.
-            cached = servable(key, clock.instant());
-            if (cached != null) {
-                return cached.token();
-            }
-            cache.invalidate(key);
-            TaskToken fresh;
-            try {
-                fresh = issuer.issue(taskId, tier, audience);
-            } catch (TaskNotActiveException e) {
-                die(e);
-                throw e;
-            }
+        return cache.get(new Key(taskId, tier, audience), () -> {
+            TaskToken fresh = issuer.issue(taskId, tier, audience);
             Instant now = clock.instant();
             TaskToken accepted = accept(fresh, audience, now);
-            // A close() during the fetch wins: the new token is not handed out.
-            requireAlive(now);
-            cache.put(key, new Entry(accepted, serveUntil(accepted, now)));
-            return accepted;
-        } finally {
-            refreshLock.close();
-        }
-    }
-
-    /** The cached entry if it may be served now; checks that the source is alive first. */
-    private Entry servable(Key key, Instant now) throws TaskNotActiveException {
-        requireAlive(now);
-        Entry entry = cache.getIfPresent(key);
-        return entry != null && entry.servableAt(now) ? entry : null;
+            return new Served<>(accepted, window.forToken(now, accepted.expiresAt()));
+        });
     }
 
     /** Checks a fresh token belongs here, and caps its expiry at the deadline. */
@@ -151,7 +93,7 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
         if (!Objects.equals(fresh.audience(), audience)) {
             throw Json.garbage(what, "the token is for another audience than the one requested");
         }
-        Instant expiresAt = deadline.cap(fresh.expiresAt());
+        Instant expiresAt = life.deadline().cap(fresh.expiresAt());
         if (!now.isBefore(expiresAt)) {
             throw Json.garbage(what, "the token expired at " + expiresAt
                     + ", before it arrived; are the broker's and this host's clocks in step?");
@@ -159,49 +101,20 @@ public final class CachedTaskTokenSource implements TaskTokenSource {
         return new TaskToken(fresh.value(), expiresAt, taskId, tier, audience);
     }
 
-    /** The earlier of half-life and "valid for at least the safety margin". */
-    private Instant serveUntil(TaskToken token, Instant obtainedAt) {
-        Instant halfLife = obtainedAt.plus(Duration.between(obtainedAt, token.expiresAt()).dividedBy(2));
-        Instant marginStart = token.expiresAt().minus(safetyMargin);
-        return halfLife.isBefore(marginStart) ? halfLife : marginStart;
-    }
-
-    private void requireAlive(Instant now) throws TaskNotActiveException {
-        if (death.get() == null && deadline.hasPassed(now)) {
-            die(TaskNotActiveException.byClient(taskId, "task " + taskId + " reached its deadline "
-                    + deadline.at() + "; open a new task"));
-        }
-        TaskNotActiveException dead = death.get();
-        if (dead != null) {
-            cache.invalidateAll();
-            throw dead.copy();
-        }
-    }
-
-    private void die(TaskNotActiveException reason) {
-        death.compareAndSet(null, reason);
-        cache.invalidateAll();
-    }
-
     /** True until the source is closed, passes the deadline or learns the task is over. */
     public boolean isAlive() {
-        try {
-            requireAlive(clock.instant());
-            return true;
-        } catch (TaskNotActiveException e) {
-            return false;
-        }
+        return life.isAliveAt(clock.instant());
     }
 
+    /** Kills the source, and with it every other cache of its session. */
     @Override
     public void close() {
-        die(TaskNotActiveException.byClient(taskId, "task " + taskId + " was ended by this session; "
-                + "open a new task"));
+        life.end();
     }
 
     @Override
     public String toString() {
-        return "CachedTaskTokenSource[taskId=" + taskId + ", tier=" + tier + ", deadline=" + deadline.at()
-                + ", alive=" + (death.get() == null) + "]";
+        return "CachedTaskTokenSource[taskId=" + taskId + ", tier=" + tier + ", deadline=" + life.deadline().at()
+                + ", alive=" + !life.hasDied() + "]";
     }
 }

@@ -89,6 +89,35 @@ final class Json {
         return value.asLong();
     }
 
+    /** A required integer field between {@code min} and {@code max}, both included. */
+    static long integer(ObjectNode node, String field, long min, long max, String what)
+            throws BrokerUnavailableException {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()
+                || value.asLong() < min || value.asLong() > max) {
+            throw garbage(what, "field '" + field + "' is missing or not an integer from " + min + " to " + max);
+        }
+        return value.asLong();
+    }
+
+    /** An optional non-empty string field: null when absent or JSON null, garbage when anything else. */
+    static String nullableText(ObjectNode node, String field, String what) throws BrokerUnavailableException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        return text(node, field, what);
+    }
+
+    /** An optional RFC 3339 instant: null when absent or JSON null, garbage when anything else. */
+    static Instant nullableInstant(ObjectNode node, String field, String what) throws BrokerUnavailableException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        return instant(node, field, what);
+    }
+
     static Instant instant(ObjectNode node, String field, String what) throws BrokerUnavailableException {
         String text = text(node, field, what);
         try {

@@ -96,9 +96,13 @@ public final class StintClient {
             throw TaskNotActiveException.byClient(task.taskId(), "the broker reports task " + task.taskId()
                     + " as " + task.status().wireName() + "; a session needs an active task");
         }
-        CachedTaskTokenSource tokens = new CachedTaskTokenSource(api.issuerFor(task), task.taskId(), task.tier(),
-                task.deadline(), options.clock(), options.safetyMargin());
-        return new TaskSession(task, api, tokens);
+        SessionLife life = new SessionLife(task.taskId(), task.deadline());
+        ServeWindow window = new ServeWindow(options.safetyMargin());
+        CachedTaskTokenSource tokens = new CachedTaskTokenSource(api.issuerFor(task), task.tier(), life,
+                options.clock(), window, new KeyedLocks<>());
+        CachedDatabaseCredentials credentials = new CachedDatabaseCredentials(
+                role -> api.databaseCredentials(task, role), life, options.clock(), window, new KeyedLocks<>());
+        return new TaskSession(task, api, life, tokens, credentials);
     }
 
     @Override

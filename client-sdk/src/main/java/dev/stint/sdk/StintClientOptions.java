@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param agentKey the agent's private P-256 JWK with a {@code kid}, as registered with the broker
  * @param clock the source of "now" for every expiry decision
  * @param requestTimeout the longest any single HTTP exchange may take, including the body
- * @param safetyMargin a cached token is served only while it stays valid at least this long
+ * @param safetyMargin a cached token or database login is served only while it stays valid at
+ *     least this long (a database login shorter than twice this, for half its life)
  */
 public record StintClientOptions(
         URI baseUri,

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -90,6 +91,42 @@ final class TaskApi {
         if (task.status() == TaskStatus.ACTIVE || task.status() == TaskStatus.PENDING_APPROVAL) {
             throw Json.garbage(what, "the broker still reports the task as " + task.status().wireName());
         }
+    }
+
+    /**
+     * A new database login for {@code role} in {@code task}, checked against the task before it
+     * is returned ({@link CredentialAnswers#credentials}).
+     *
+     * <p>A 401, 404 or 409 answer becomes {@link TaskNotActiveException}, as for task tokens: the
+     * task is over (409), unknown (404), or the broker refused the agent itself even after one
+     * fresh authentication (401). A 403 stays a plain {@link BrokerRejectedException}: here it
+     * means the role is not defined for the task's tier or the task lacks its scope, which says
+     * nothing about the task's other credentials.
+     *
+     * @param role a valid role name
+     */
+    DatabaseCredentials databaseCredentials(TaskInfo task, String role)
+            throws BrokerRejectedException, BrokerUnavailableException {
+        TaskId taskId = task.taskId();
+        String what = "database credentials request for task " + taskId + " (role " + role + ")";
+        ObjectNode body = Json.MAPPER.createObjectNode().put("role", role);
+        ObjectNode answer;
+        try {
+            answer = call(what, "/v1/tasks/" + taskId.value() + "/database-credentials", body);
+        } catch (BrokerRejectedException e) {
+            if (e.status() == 401 || e.status() == 404 || e.status() == 409) {
+                throw new TaskNotActiveException(taskId, e.status(), e.problemType(), e.detail());
+            }
+            throw e;
+        }
+        return CredentialAnswers.credentials(answer, role, task.tier(), task.deadline(), clock.instant(), what);
+    }
+
+    /** The task's database leases, in the broker's order; never a password. */
+    List<LeaseInfo> leases(TaskInfo task) throws BrokerRejectedException, BrokerUnavailableException {
+        String what = "lease list request for task " + task.taskId();
+        return CredentialAnswers.leases(call(what, "/v1/tasks/" + task.taskId().value() + "/leases", null),
+                task.tier(), what);
     }
 
     /** The audience the broker mints for when the request names none. */

@@ -19,23 +19,30 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  *
  * <p>Once ended, past its deadline, or refused by the broker, the session is dead: every
- * {@link #token()} throws {@link TaskNotActiveException} and no cached token is ever returned
- * again. After {@link #end()} or the deadline the session refuses on its own, without a request:
- * the exception's {@link TaskNotActiveException#refusedByClient()} is true and its message begins
- * "refused by the Stint client". Thread safe.
+ * {@link #token()} and {@link #databaseCredentials(String)} throws {@link TaskNotActiveException}
+ * and nothing cached is ever returned again. After {@link #end()} or the deadline the session
+ * refuses on its own, without a request: the exception's
+ * {@link TaskNotActiveException#refusedByClient()} is true and its message begins "refused by the
+ * Stint client". Thread safe.
  */
 public final class TaskSession implements AutoCloseable {
 
     private final TaskInfo task;
     private final TaskApi api;
+    private final SessionLife life;
     private final TaskTokenSource tokens;
+    private final CachedDatabaseCredentials credentials;
     private final ReentrantLock endLock = new ReentrantLock();
     private boolean endedAtBroker;
 
-    TaskSession(TaskInfo task, TaskApi api, TaskTokenSource tokens) {
+    /** @param life shared by {@code tokens} and {@code credentials}, so that they die together */
+    TaskSession(TaskInfo task, TaskApi api, SessionLife life, TaskTokenSource tokens,
+            CachedDatabaseCredentials credentials) {
         this.task = Objects.requireNonNull(task, "task");
         this.api = Objects.requireNonNull(api, "api");
+        this.life = Objects.requireNonNull(life, "life");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
     }
 
     public TaskId taskId() {
@@ -77,15 +84,63 @@ public final class TaskSession implements AutoCloseable {
     }
 
     /**
+     * A database login for {@code role} (a role the policy defines for this task's tier, e.g.
+     * {@code orders-readonly}), cached per role:
+     *
+     * <pre>{@code
+     * DatabaseCredentials c = task.databaseCredentials("orders-readonly");
+     * try (Connection db = DriverManager.getConnection(c.jdbcUrl(), c.username(), c.password())) { ... }
+     * }</pre>
+     *
+     * <p>A second call for the role returns the same credentials without a request while they
+     * stay valid for at least the client's safety margin (for a lease shorter than twice the
+     * margin, for half its life); after that a new login is requested. Concurrent callers for one
+     * role cause one request. The credentials are checked before they are returned: for this
+     * role, in this task's tier, valid now and not past the task's deadline. Connections opened
+     * with them may be cut when they expire or the task ends.
+     *
+     * @param role not null
+     * @throws TaskNotActiveException when the session is dead (no request is sent then), or the
+     *     broker says the task is over; the session is then dead for tokens too
+     * @throws BrokerRejectedException when {@code role} is not a role name
+     *     ({@code [a-z0-9][a-z0-9_-]{0,62}}): refused by this client without a request (400); or
+     *     when the broker refuses: the role is not defined for the tier or the task lacks its
+     *     scope (403), the role is malformed (400)
+     * @throws BrokerUnavailableException when the broker cannot give credentials: it has no
+     *     backend for the tier or the backend is down (503), the task has too many leases (429),
+     *     both with {@link BrokerUnavailableException#retryAfter()} when the broker says; or it
+     *     answered something outside the contract (another tier or role, a missing field, an
+     *     expiry past the deadline)
+     */
+    public DatabaseCredentials databaseCredentials(String role)
+            throws BrokerRejectedException, BrokerUnavailableException {
+        return credentials.get(role);
+    }
+
+    /**
+     * The task's database leases as the broker reports them now, including revoked ones; never
+     * a password. Works on a dead session too, to watch its leases being revoked.
+     *
+     * @return in the broker's order; empty when the task never had a lease
+     * @throws BrokerRejectedException when the broker refuses (404: the task is unknown)
+     * @throws BrokerUnavailableException when the broker cannot answer properly
+     */
+    public List<LeaseInfo> leases() throws BrokerRejectedException, BrokerUnavailableException {
+        return api.leases(task);
+    }
+
+    /**
      * Ends the task at the broker, which revokes everything it issued. The session stops serving
-     * tokens first, so no token leaves it after this call starts, even when the broker cannot be
-     * reached. Idempotent once it has succeeded; after a failure, calling it again retries.
+     * tokens and database credentials first, so none leaves it after this call starts, even when
+     * the broker cannot be reached. Idempotent once it has succeeded; after a failure, calling it
+     * again retries.
      *
      * @throws BrokerRejectedException when the broker refuses to end the task
      * @throws BrokerUnavailableException when the broker could not confirm the end; the task may
      *     still be active there until its deadline
      */
     public void end() throws BrokerRejectedException, BrokerUnavailableException {
+        life.end();
         tokens.close();
         endLock.lock();
         try {

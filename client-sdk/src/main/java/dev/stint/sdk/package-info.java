@@ -1,7 +1,8 @@
 /**
  * The Stint client SDK: an agent authenticates with its key ({@link dev.stint.sdk.StintClient}),
- * opens a task ({@link dev.stint.sdk.TaskSession}) and takes short-lived, task-scoped tokens from
- * it. The SDK never serves a token that has expired, outlived its task, or belongs to a task it
- * knows is over; when in doubt it fails with a checked exception instead.
+ * opens a task ({@link dev.stint.sdk.TaskSession}) and takes short-lived, task-scoped tokens and
+ * database logins from it. The SDK never serves a credential that has expired, outlived its task,
+ * belongs to another tier, or belongs to a task it knows is over; when in doubt it fails with a
+ * checked exception instead.
  */
 package dev.stint.sdk;

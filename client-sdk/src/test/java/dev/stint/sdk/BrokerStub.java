@@ -41,6 +41,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A WireMock stand-in for the broker that follows the HTTP contract, plus the client under test
@@ -62,12 +64,14 @@ final class BrokerStub implements AutoCloseable {
 
     final WireMockServer server;
     final MutableClock clock = new MutableClock(T0);
+    /** Holds answers marked {@code withTransformers(Gate.NAME)} until a test opens it. */
+    final Gate gate = new Gate();
     /** Every task token the mint stubs handed out, by label (the token's jti). */
     private final Map<String, List<String>> minted = new ConcurrentHashMap<>();
 
     BrokerStub() {
         server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").jettyAcceptors(1)
-                .extensions(new Mint()));
+                .extensions(new Mint(), gate));
         server.start();
     }
 
@@ -222,6 +226,100 @@ final class BrokerStub implements AutoCloseable {
         return body.toString();
     }
 
+    /** The password in every credentials answer {@link #credentialsAnswer} builds. */
+    static final String DB_PASSWORD = "pw-Zq8#secret-7Ke";
+    static final String DB_USER = "stint_dev_3f9a0c21d47be810";
+
+    /**
+     * The broker's {@code 201} answer to a database credentials request for {@code role} in
+     * {@code tier}, as a JSON object a test may change: lease {@code leaseId}, expiring at
+     * {@code expiresAt}, on {@code db.internal:5432/orders}.
+     */
+    static ObjectNode credentialsAnswer(String leaseId, String role, Tier tier, Instant expiresAt) {
+        return Json.MAPPER.createObjectNode()
+                .put("username", DB_USER)
+                .put("password", DB_PASSWORD)
+                .put("lease_id", leaseId)
+                .put("expires_at", expiresAt.toString())
+                .put("host", "db.internal")
+                .put("port", 5432)
+                .put("database", "orders")
+                .put("role", role)
+                .put("tier", tier.name());
+    }
+
+    /** The next database credentials the broker issues for the task, whatever the role asked. */
+    void issuesCredentials(String taskId, ObjectNode answer) {
+        answerCredentials(taskId, json(201, answer.toString()));
+    }
+
+    void answerCredentials(String taskId, ResponseDefinitionBuilder answer) {
+        server.stubFor(post(urlEqualTo(credentialsPath(taskId))).willReturn(answer));
+    }
+
+    int credentialCalls(String taskId) {
+        return credentialRequests(taskId).size();
+    }
+
+    List<LoggedRequest> credentialRequests(String taskId) {
+        return server.findAll(postRequestedFor(urlEqualTo(credentialsPath(taskId))));
+    }
+
+    private static String credentialsPath(String taskId) {
+        return "/v1/tasks/" + taskId + "/database-credentials";
+    }
+
+    /** The broker's answer to the task's lease list. */
+    void listsLeases(String taskId, ResponseDefinitionBuilder answer) {
+        server.stubFor(get(urlEqualTo("/v1/tasks/" + taskId + "/leases")).willReturn(answer));
+    }
+
+    int leaseListCalls(String taskId) {
+        return server.findAll(getRequestedFor(urlEqualTo("/v1/tasks/" + taskId + "/leases"))).size();
+    }
+
+    /**
+     * Holds each answer it transforms until {@link #open()}: a test knows a request is in flight
+     * ({@link #awaitEntered()}) and decides when it is answered. No sleeping.
+     */
+    static final class Gate implements ResponseDefinitionTransformerV2 {
+
+        static final String NAME = "stint-gate";
+
+        private final CountDownLatch entered = new CountDownLatch(1);
+        private final CountDownLatch open = new CountDownLatch(1);
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            entered.countDown();
+            try {
+                open.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return event.getResponseDefinition();
+        }
+
+        /** True once a gated request reached the stub, within 5 s. */
+        boolean awaitEntered() throws InterruptedException {
+            return entered.await(5, TimeUnit.SECONDS);
+        }
+
+        void open() {
+            open.countDown();
+        }
+    }
+
     void answerMint(String taskId, ResponseDefinitionBuilder answer) {
         server.stubFor(post(urlEqualTo("/v1/tasks/" + taskId + "/token")).willReturn(answer));
     }
@@ -285,6 +383,7 @@ final class BrokerStub implements AutoCloseable {
 
     @Override
     public void close() {
+        gate.open();
         server.stop();
     }
 }
