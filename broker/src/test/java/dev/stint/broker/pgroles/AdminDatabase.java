@@ -136,13 +136,19 @@ final class AdminDatabase {
     }
 
     static Connection connect(String database, String user, String password) throws SQLException {
+        return connectTo("localhost", PostgresTestDatabase.port(), database, user, password);
+    }
+
+    /** A connection with short timeouts, so that a test of a server that is down or frozen ends soon. */
+    static Connection connectTo(String host, int port, String database, String user, String password)
+            throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);
-        properties.setProperty("connectTimeout", "5");
+        properties.setProperty("connectTimeout", "2");
+        properties.setProperty("loginTimeout", "2");
         properties.setProperty("socketTimeout", "30");
-        return DriverManager.getConnection(
-                "jdbc:postgresql://localhost:" + PostgresTestDatabase.port() + "/" + database, properties);
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, properties);
     }
 
     private static synchronized void requirePasswordsChecked() throws SQLException {
