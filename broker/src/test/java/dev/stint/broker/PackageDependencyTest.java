@@ -1,5 +1,7 @@
 package dev.stint.broker;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -62,6 +64,20 @@ class PackageDependencyTest {
         classes().that().resideInAPackage("dev.stint.broker.deployment..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("dev.stint.broker.deployment..",
                         "dev.stint.broker.yaml..", "dev.stint.token..", "java..", "org.snakeyaml..", "org.slf4j..")
+                .check(broker);
+    }
+
+    /**
+     * The PostgreSQL login provider is a leaf the policy loader and the credentials feature both
+     * import, and the {@code reap} command runs without a broker: it knows no broker package, and no
+     * Vert.x (it blocks on JDBC, on whatever worker thread calls it).
+     */
+    @Test
+    void postgresRolesDependOnNoOtherBrokerPackage() {
+        noClasses().that().resideInAPackage("dev.stint.broker.pgroles..")
+                .should().dependOnClassesThat(resideInAPackage("dev.stint.broker..")
+                        .and(not(resideInAPackage("dev.stint.broker.pgroles.."))))
+                .orShould().dependOnClassesThat().resideInAPackage("io.vertx..")
                 .check(broker);
     }
 
