@@ -157,7 +157,7 @@ public final class BrokerVerticle extends VerticleBase {
                         }
                     });
                     // Leases of a connection this broker does not know stay failed, loudly, until it does.
-                    credentialBackends = CredentialBackends.from(options.deployment().backends(), clock);
+                    credentialBackends = CredentialBackends.from(options.deployment().backends(), chosen, clock);
                     revoker = new LeaseRevoker(vertx, store, credentialBackends::byName, RevocationBackoff.standard(),
                             connectionStatus, clock);
                     credentials = new DatabaseCredentials(vertx, store, tasks, audit, new PolicyRoles(policy),

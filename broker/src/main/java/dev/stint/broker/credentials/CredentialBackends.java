@@ -1,6 +1,7 @@
 package dev.stint.broker.credentials;
 
 import dev.stint.broker.deployment.Backends;
+import dev.stint.broker.deployment.PostgresBackend;
 import dev.stint.broker.deployment.VaultBackend;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -19,8 +20,12 @@ public final class CredentialBackends implements AutoCloseable {
         this.byName = Map.copyOf(byName);
     }
 
-    public static CredentialBackends from(Backends backends, Clock clock) {
+    /** @param broker who makes the logins (the issuer), for their comment in the database */
+    public static CredentialBackends from(Backends backends, String broker, Clock clock) {
         Map<String, CredentialBackend> byName = new LinkedHashMap<>();
+        for (PostgresBackend postgres : backends.postgres().values()) {
+            byName.put(postgres.name(), new PostgresCredentialBackend(postgres, broker));
+        }
         for (VaultBackend vault : backends.vault().values()) {
             Optional<CredentialBackend.Endpoint> endpoint = vault.sessions()
                     .map(name -> backends.postgres().get(name))

@@ -19,8 +19,8 @@ public interface DatabaseRoleSyntax {
     /** @throws IllegalArgumentException with a message fit to show, when {@code name} is not a group role */
     void checkGroupRole(String name);
 
-    /** The checks in force until the grammar of {@code dev.stint.broker.pgroles} takes over. */
-    static DatabaseRoleSyntax conservative() {
-        return ConservativeRoleSyntax.INSTANCE;
+    /** The grammar of the built-in PostgreSQL provider: what loads is what it will run. */
+    static DatabaseRoleSyntax postgres() {
+        return PostgresGrammar.INSTANCE;
     }
 }

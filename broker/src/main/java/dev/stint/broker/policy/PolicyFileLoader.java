@@ -76,7 +76,7 @@ public final class PolicyFileLoader {
     /** {@link #parse(String, String, ConnectionCatalog, DatabaseRoleSyntax)} with the syntax in force. */
     public static PolicyDocument parse(String text, String label, ConnectionCatalog catalog)
             throws PolicyFileException {
-        return parse(text, label, catalog, DatabaseRoleSyntax.conservative());
+        return parse(text, label, catalog, DatabaseRoleSyntax.postgres());
     }
 
     /**

@@ -83,17 +83,17 @@ class DatabaseRolesTest {
     @Test
     void grantsWrittenAsOneStringAreOneClauseAndInRolesMayBeLeftOut() throws Exception {
         PostgresRole dev = (PostgresRole) only(parse("""
-                    dev: { provider: postgres, grants: "SELECT, INSERT ON orders" }
+                    dev: { provider: postgres, grants: "SELECT, INSERT ON TABLE orders" }
                 """), DEV);
 
-        assertThat(dev.grants()).containsExactly("SELECT, INSERT ON orders");
+        assertThat(dev.grants()).containsExactly("SELECT, INSERT ON TABLE orders");
         assertThat(dev.inRoles()).isEmpty();
     }
 
     @Test
     void leftOutConnectionIsTheTiersOnlyOneOfThatProvider() throws Exception {
         PolicyDocument doc = parse("""
-                    dev:  { provider: postgres, grants: "SELECT ON orders" }
+                    dev:  { provider: postgres, grants: "SELECT ON TABLE orders" }
                     prod: { provider: vault, role: orders-ro }
                 """);
 
@@ -126,7 +126,7 @@ class DatabaseRolesTest {
     @Test
     void noRoleForAnUnknownNameOrATierTheRoleDoesNotList() throws Exception {
         DocumentPolicy policy = new DocumentPolicy(parse("""
-                    dev: { provider: postgres, grants: "SELECT ON orders" }
+                    dev: { provider: postgres, grants: "SELECT ON TABLE orders" }
                 """));
 
         assertThat(policy.databaseRole("orders-readonly", DEV)).isPresent();
@@ -166,8 +166,8 @@ class DatabaseRolesTest {
                 dev:
                   provider: postgres
                   grants:
-                    - SELECT ON orders
-                    - TRUNCATE orders
+                    - SELECT ON TABLE orders
+                    - TRUNCATE ON TABLE orders
                   in_roles: [readers, writers]
             """;
 
@@ -177,14 +177,14 @@ class DatabaseRolesTest {
 
         PolicyFileLoader.parse(HEAD + TWO_GRANTS_TWO_ROLES, LABEL, CATALOG, syntax);
 
-        assertThat(syntax.calls).containsExactly("grants [SELECT ON orders]", "grants [TRUNCATE orders]",
-                "grants [SELECT ON orders, TRUNCATE orders]", "role readers", "role writers");
+        assertThat(syntax.calls).containsExactly("grants [SELECT ON TABLE orders]", "grants [TRUNCATE ON TABLE orders]",
+                "grants [SELECT ON TABLE orders, TRUNCATE ON TABLE orders]", "role readers", "role writers");
     }
 
     @Test
     void clauseTheSyntaxRefusesIsReportedAtItsOwnLine() {
         assertThatThrownBy(() -> PolicyFileLoader.parse(HEAD + TWO_GRANTS_TWO_ROLES, LABEL, CATALOG,
-                new RecordingSyntax("TRUNCATE orders")))
+                new RecordingSyntax("TRUNCATE ON TABLE orders")))
                 .isInstanceOf(PolicyFileException.class)
                 .hasMessage("policy.yaml:12:11: database_roles.orders-readonly.dev.grants: not a grant the parser"
                         + " knows");
@@ -205,20 +205,20 @@ class DatabaseRolesTest {
         String dev = "database_roles.orders-readonly.dev";
         String grantRule = ": a grant is privileges and objects, such as SELECT ON ALL TABLES IN SCHEMA public";
         return Stream.of(
-                row("provider missing", "    dev: { grants: \"SELECT ON orders\" }\n",
+                row("provider missing", "    dev: { grants: \"SELECT ON TABLE orders\" }\n",
                         at + "8:5: " + dev + ": the key 'provider' is required"),
-                row("provider in capitals", "    dev: { provider: Postgres, grants: \"SELECT ON orders\" }\n",
+                row("provider in capitals", "    dev: { provider: Postgres, grants: \"SELECT ON TABLE orders\" }\n",
                         at + "8:22: " + dev + ".provider: must be postgres or vault"),
-                row("unknown key", "    dev: { provider: postgres, grants: \"SELECT ON orders\", schema: public }\n",
+                row("unknown key", "    dev: { provider: postgres, grants: \"SELECT ON TABLE orders\", schema: public }\n",
                         at + "8:60: " + dev + ".schema: unknown key (expected one of connection, grants, in_roles,"
                                 + " provider, role)"),
                 row("tier entry a single value", "    dev: postgres\n",
                         at + "8:10: " + dev + ": must be a mapping of keys to values"),
                 row("postgres without grants", "    dev: { provider: postgres, in_roles: [readers] }\n",
                         at + "8:5: " + dev + ": the key 'grants' is required"),
-                row("postgres with a Vault role", "    dev: { provider: postgres, grants: \"SELECT ON t\", role: ro }\n",
+                row("postgres with a Vault role", "    dev: { provider: postgres, grants: \"SELECT ON TABLE t\", role: ro }\n",
                         at + "8:55: " + dev + ".role: provider postgres takes grants and in_roles, not role"),
-                row("vault with grants", "    prod: { provider: vault, role: ro, grants: \"SELECT ON t\" }\n",
+                row("vault with grants", "    prod: { provider: vault, role: ro, grants: \"SELECT ON TABLE t\" }\n",
                         at + "8:40: database_roles.orders-readonly.prod.grants: provider vault takes role, not grants"),
                 row("vault with in_roles", "    prod: { provider: vault, role: ro, in_roles: [readers] }\n",
                         at + "8:40: database_roles.orders-readonly.prod.in_roles: provider vault takes role, not"
@@ -232,25 +232,25 @@ class DatabaseRolesTest {
                         at + "8:40: " + dev + ".grants: list at least one grant"),
                 row("grants a mapping", "    dev: { provider: postgres, grants: { select: orders } }\n",
                         at + "8:40: " + dev + ".grants: must be a grant or a list of grants"),
-                row("in_roles a single value", "    dev: { provider: postgres, grants: \"SELECT ON t\", in_roles: r }\n",
+                row("in_roles a single value", "    dev: { provider: postgres, grants: \"SELECT ON TABLE t\", in_roles: r }\n",
                         at + "8:65: " + dev + ".in_roles: must be a list"),
                 row("second grant with a statement separator",
-                        "    dev:\n      provider: postgres\n      grants:\n        - SELECT ON orders\n"
-                                + "        - SELECT ON t; DROP TABLE t\n",
+                        "    dev:\n      provider: postgres\n      grants:\n        - SELECT ON TABLE orders\n"
+                                + "        - SELECT ON TABLE t; DROP TABLE t\n",
                         at + "12:11: " + dev + ".grants: must not contain ';' (one statement each)" + grantRule),
-                row("grant with a comment", "    dev: { provider: postgres, grants: \"SELECT ON t -- x\" }\n",
+                row("grant with a comment", "    dev: { provider: postgres, grants: \"SELECT ON TABLE t -- x\" }\n",
                         at + "8:40: " + dev + ".grants: must not contain comments ('--', '/*', '*/')" + grantRule),
                 row("grant with a quoted name", "    dev: { provider: postgres, grants: 'SELECT ON \"Orders\"' }\n",
                         at + "8:40: " + dev + ".grants: must not contain quotes" + grantRule),
                 row("group role with a space",
-                        "    dev: { provider: postgres, grants: \"SELECT ON t\", in_roles: [\"r WITH ADMIN\"] }\n",
+                        "    dev: { provider: postgres, grants: \"SELECT ON TABLE t\", in_roles: [\"r WITH ADMIN\"] }\n",
                         at + "8:66: " + dev + ".in_roles: must not contain spaces or ',': a group role is the name of"
                                 + " one existing role"),
                 row("connection in capitals",
-                        "    dev: { provider: postgres, connection: Orders-Dev, grants: \"SELECT ON t\" }\n",
+                        "    dev: { provider: postgres, connection: Orders-Dev, grants: \"SELECT ON TABLE t\" }\n",
                         at + "8:44: " + dev + ".connection: " + ConnectionCatalog.NAME_RULE),
                 row("connection not in the deployment",
-                        "    dev: { provider: postgres, connection: orders-qa, grants: \"SELECT ON t\" }\n",
+                        "    dev: { provider: postgres, connection: orders-qa, grants: \"SELECT ON TABLE t\" }\n",
                         at + "8:44: " + dev + ".connection: connection orders-qa is not defined under backends in"
                                 + " the deployment file (postgres connections of tier dev: orders-dev)"),
                 row("connection not in the deployment, none for the tier",
@@ -258,16 +258,16 @@ class DatabaseRolesTest {
                         at + "8:41: " + dev + ".connection: connection vault-dev is not defined under backends in"
                                 + " the deployment file (it has no vault connection for tier dev)"),
                 row("dev role on a prod database",
-                        "    dev: { provider: postgres, connection: orders-prod-admin, grants: \"SELECT ON t\" }\n",
+                        "    dev: { provider: postgres, connection: orders-prod-admin, grants: \"SELECT ON TABLE t\" }\n",
                         at + "8:44: " + dev + ".connection: connection orders-prod-admin serves tier prod, not dev:"
                                 + " a dev role cannot use a prod database"),
                 row("postgres role on a Vault connection",
-                        "    prod: { provider: postgres, connection: vault-prod, grants: \"SELECT ON t\" }\n",
+                        "    prod: { provider: postgres, connection: vault-prod, grants: \"SELECT ON TABLE t\" }\n",
                         at + "8:45: database_roles.orders-readonly.prod.connection: connection vault-prod is a vault"
                                 + " connection, not postgres"),
                 row("connection left out where the tier has several",
-                        "    dev: { provider: postgres, grants: \"SELECT ON t\" }\n"
-                                + "    staging: { provider: postgres, grants: \"SELECT ON t\" }\n",
+                        "    dev: { provider: postgres, grants: \"SELECT ON TABLE t\" }\n"
+                                + "    staging: { provider: postgres, grants: \"SELECT ON TABLE t\" }\n",
                         at + "9:5: database_roles.orders-readonly.staging: tier staging has several postgres"
                                 + " connections; name one of: orders-staging-a, orders-staging-b"));
     }
@@ -282,7 +282,7 @@ class DatabaseRolesTest {
 
     @Test
     void namedConnectionWithoutDeploymentFileIsALoadError() {
-        String yaml = HEAD + "    dev: { provider: postgres, connection: orders-dev, grants: \"SELECT ON t\" }\n";
+        String yaml = HEAD + "    dev: { provider: postgres, connection: orders-dev, grants: \"SELECT ON TABLE t\" }\n";
 
         assertThatThrownBy(() -> PolicyFileLoader.parse(yaml, LABEL))
                 .isInstanceOf(PolicyFileException.class)
