@@ -22,8 +22,8 @@ import org.postgresql.PGConnection;
  * checked before a connection is opened, and {@link PostgresUnavailableException} for everything
  * PostgreSQL did or did not do. No message holds a password.
  *
- * <p>Needs PostgreSQL 14 or later ({@code pg_terminate_backend} with a timeout); tested on 14, 16
- * and 18. The admin user's rights, and how they differ from 16 on, are in the README ("Built-in
+ * <p>Needs PostgreSQL 14 or later ({@code pg_terminate_backend} with a timeout); the tests run on
+ * 14, and passed on 16 and 18 too. The admin user's rights, and how they differ from 16 on, are in the README ("Built-in
  * PostgreSQL provider: rights of the admin user").
  */
 public final class PostgresRoles {
