@@ -1,6 +1,7 @@
 package dev.stint.broker.pgroles;
 
 import java.security.SecureRandom;
+import java.sql.Array;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -17,13 +18,13 @@ import org.postgresql.PGConnection;
  * sessions, found again from the catalog alone. Plain JDBC on the calling thread (the broker calls
  * it from worker threads); thread-safe, as it keeps no state between calls.
  *
- * <p>Two kinds of failure, told apart before anything is sent: {@link IllegalArgumentException}
- * for input that is not a Stint name (checked before any SQL), and
- * {@link PostgresUnavailableException} for everything PostgreSQL did or did not do. No message
- * holds a password.
+ * <p>Two kinds of failure: {@link IllegalArgumentException} for input that is not a Stint name,
+ * checked before a connection is opened, and {@link PostgresUnavailableException} for everything
+ * PostgreSQL did or did not do. No message holds a password.
  *
- * <p>Needs PostgreSQL 14 or later ({@code pg_terminate_backend} with a timeout). The admin user's
- * rights are listed in the README ("Built-in PostgreSQL provider").
+ * <p>Needs PostgreSQL 14 or later ({@code pg_terminate_backend} with a timeout); the tests run on
+ * 14, and passed on 16 and 18 too. The admin user's rights, and how they differ from 16 on, are in the README ("Built-in
+ * PostgreSQL provider: rights of the admin user").
  */
 public final class PostgresRoles {
 
@@ -148,7 +149,9 @@ public final class PostgresRoles {
     /**
      * The Stint logins whose deadline has passed, from the catalog alone: a role is listed only if
      * its name has Stint's exact shape ({@link RoleName#isStintName}), its comment starts with
-     * {@link RoleComment#MARKER}, and its {@code VALID UNTIL} is at or before {@code now}. A role
+     * {@link RoleComment#MARKER}, its comment names this connection's database (roles belong to
+     * the whole server, what they own to one database: another database's logins are left to the
+     * provider connected there), and its {@code VALID UNTIL} is at or before {@code now}. A role
      * with the prefix but not the marker, or the marker but not the name, is never listed.
      *
      * @return names, earliest deadline first; empty when there are none
@@ -188,7 +191,7 @@ public final class PostgresRoles {
         if (groups.isEmpty()) {
             return;
         }
-        java.sql.Array names = session.textArray(groups);
+        Array names = session.textArray(groups);
         List<String> missing = session.query(Step.CHECK_GROUPS,
                 "SELECT name FROM unnest(?::text[]) AS name"
                         + " WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname::text = name) ORDER BY name",

@@ -1,5 +1,6 @@
 package dev.stint.broker.pgroles;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,6 +41,7 @@ final class Session implements AutoCloseable {
     private final Failures failures;
     private final String action;
     private String secret;
+    private boolean inTransaction;
 
     private Session(Connection connection, Failures failures, String action) {
         this.connection = connection;
@@ -65,7 +67,6 @@ final class Session implements AutoCloseable {
             session.close();
             throw failures.of(action, Step.CONNECT, e, null);
         }
-        session.begin(Step.CONNECT);
         return session;
     }
 
@@ -92,6 +93,7 @@ final class Session implements AutoCloseable {
      * never silently holds less than the policy says.
      */
     void execute(Step step, String sql) throws PostgresUnavailableException {
+        begin(step);
         String notGranted = null;
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
@@ -115,6 +117,7 @@ final class Session implements AutoCloseable {
      * returned, for the caller to go on to its verification.
      */
     boolean executeIfRoleExists(Step step, String sql) throws PostgresUnavailableException {
+        begin(step);
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
             return true;
@@ -129,6 +132,7 @@ final class Session implements AutoCloseable {
 
     /** Runs work that talks to the driver directly, under the same failure rules. */
     void run(Step step, SqlWork work) throws PostgresUnavailableException {
+        begin(step);
         try {
             work.run();
         } catch (SQLException e) {
@@ -143,6 +147,7 @@ final class Session implements AutoCloseable {
     }
 
     <T> List<T> query(Step step, String sql, Binder binder, RowReader<T> reader) throws PostgresUnavailableException {
+        begin(step);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             binder.bind(statement);
             List<T> rows = new ArrayList<>();
@@ -157,7 +162,7 @@ final class Session implements AutoCloseable {
         }
     }
 
-    java.sql.Array textArray(List<String> values) throws PostgresUnavailableException {
+    Array textArray(List<String> values) throws PostgresUnavailableException {
         try {
             return connection.createArrayOf("text", values.toArray());
         } catch (SQLException e) {
@@ -165,31 +170,36 @@ final class Session implements AutoCloseable {
         }
     }
 
-    /** Commits and starts the next transaction. */
+    /** Commits; the next statement starts a new transaction. */
     void commit(Step step) throws PostgresUnavailableException {
         try {
             connection.commit();
+            inTransaction = false;
         } catch (SQLException e) {
             throw failed(step, e);
         }
-        begin(step);
     }
 
-    /** Rolls back and starts the next transaction. */
+    /** Rolls back; the next statement starts a new transaction. */
     void rollback(Step step) throws PostgresUnavailableException {
         try {
             connection.rollback();
+            inTransaction = false;
         } catch (SQLException e) {
             throw failed(step, e);
         }
-        begin(step);
     }
 
     private static boolean hasState(SQLException e, String state) {
         return state.equals(e.getSQLState());
     }
 
+    /** Starts a transaction, bounded in the server, unless one is open. */
     private void begin(Step step) throws PostgresUnavailableException {
+        if (inTransaction) {
+            return;
+        }
+        inTransaction = true;
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true)")) {
             statement.setString(1, STATEMENT_TIMEOUT.toMillis() + "ms");
@@ -206,6 +216,7 @@ final class Session implements AutoCloseable {
     }
 
     private void rollbackQuietly() {
+        inTransaction = false;
         try {
             connection.rollback();
         } catch (SQLException ignored) {

@@ -118,9 +118,13 @@ class PostgresRolesRevokeTest {
     void loginOwningObjectsInAnotherDatabaseIsReportedNotGoneButCannotLogIn() throws Exception {
         CreatedLogin login = create("USAGE ON SCHEMA app");
         String other = PostgresTestDatabase.createDatabase();
+        // Everyone's by default before PostgreSQL 15; granted to everyone here, so that every version behaves alike.
+        try (Connection c = AdminDatabase.connect(other, PostgresTestDatabase.USER, "");
+                Statement s = c.createStatement()) {
+            s.execute("GRANT CREATE ON SCHEMA public TO PUBLIC");
+        }
         try (Connection c = AdminDatabase.connect(other, login.username(), login.password());
                 Statement s = c.createStatement()) {
-            // Before PostgreSQL 15 everyone may create in the public schema of any database.
             s.execute("CREATE TABLE public.stray (id int)");
         }
 

@@ -134,6 +134,11 @@ class RoleReaperTest {
         CreatedLogin stuck = create(DEADLINE.minusSeconds(2));
         CreatedLogin fine = create(DEADLINE.minusSeconds(1));
         String other = PostgresTestDatabase.createDatabase();
+        // Everyone's by default before PostgreSQL 15; granted to everyone here, so that every version behaves alike.
+        try (Connection c = AdminDatabase.connect(other, PostgresTestDatabase.USER, "");
+                Statement s = c.createStatement()) {
+            s.execute("GRANT CREATE ON SCHEMA public TO PUBLIC");
+        }
         try (Connection c = AdminDatabase.connect(other, stuck.username(), stuck.password());
                 Statement s = c.createStatement()) {
             s.execute("CREATE TABLE public.stray (id int)");
