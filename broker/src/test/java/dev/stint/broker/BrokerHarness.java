@@ -82,7 +82,7 @@ public final class BrokerHarness implements AutoCloseable {
         return start(dataDir, SAMPLE_POLICY, clock, tweak);
     }
 
-    private static BrokerHarness start(Path dataDir, Path policy, MutableClock clock,
+    public static BrokerHarness start(Path dataDir, Path policy, MutableClock clock,
             UnaryOperator<BrokerOptions> tweak) {
         BrokerHarness harness = new BrokerHarness(dataDir, policy, clock,
                 Optional.ofNullable(dev.stint.token.keys.JcaProviders.ecdsa()), tweak);

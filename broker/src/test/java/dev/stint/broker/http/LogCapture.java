@@ -29,6 +29,14 @@ public final class LogCapture implements AutoCloseable {
         root.addAppender(appender);
     }
 
+    /** Every event, as "LEVEL logger: message" lines. */
+    public List<String> all() {
+        synchronized (appender) {
+            return appender.list.stream()
+                    .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+        }
+    }
+
     /** Events logged as warnings or worse, in order. */
     public List<ILoggingEvent> warnings() {
         synchronized (appender) { // AppenderBase appends under the appender's lock

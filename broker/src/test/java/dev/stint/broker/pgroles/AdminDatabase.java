@@ -26,17 +26,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (one line at the top of the server's pg_hba.conf); logins that must prove their password join it.
  * No other test's login is a member, so none of them is affected.
  */
-final class AdminDatabase {
+public final class AdminDatabase {
 
     static final String PASSWORD_CHECKED = "password_checked";
     /** The admin's password, to look for in every message: it must never appear. */
-    static final String ADMIN_PASSWORD = "Adm1n-s3cret-never-shown";
+    public static final String ADMIN_PASSWORD = "Adm1n-s3cret-never-shown";
 
     private static final AtomicInteger NUMBER = new AtomicInteger();
     private static boolean passwordsChecked;
 
-    final String database;
-    final String admin;
+    public final String database;
+    public final String admin;
     final String readers;
     final String where;
     private final List<String> made = new ArrayList<>();
@@ -48,7 +48,7 @@ final class AdminDatabase {
         this.where = "test (localhost:" + PostgresTestDatabase.port() + "/" + database + ")";
     }
 
-    static AdminDatabase create() throws SQLException {
+    public static AdminDatabase create() throws SQLException {
         requirePasswordsChecked();
         AdminDatabase db = new AdminDatabase(PostgresTestDatabase.createDatabase(), NUMBER.incrementAndGet());
         db.asSuperuser(
@@ -89,11 +89,11 @@ final class AdminDatabase {
     }
 
     /** Logs in as {@code user}. */
-    Connection login(String user, String password) throws SQLException {
+    public Connection login(String user, String password) throws SQLException {
         return connect(database, user, password);
     }
 
-    void asSuperuser(String... statements) throws SQLException {
+    public void asSuperuser(String... statements) throws SQLException {
         try (Connection c = connect(database, PostgresTestDatabase.USER, ""); Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);
@@ -102,14 +102,14 @@ final class AdminDatabase {
     }
 
     /** The first column of the first row of a query run as superuser, or empty without rows. */
-    Optional<String> superuserQuery(String sql) throws SQLException {
+    public Optional<String> superuserQuery(String sql) throws SQLException {
         try (Connection c = connect(database, PostgresTestDatabase.USER, ""); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery(sql)) {
             return r.next() ? Optional.ofNullable(r.getString(1)) : Optional.empty();
         }
     }
 
-    boolean roleExists(String role) throws SQLException {
+    public boolean roleExists(String role) throws SQLException {
         return superuserQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + role + "'").isPresent();
     }
 
@@ -118,7 +118,7 @@ final class AdminDatabase {
     }
 
     /** Every role a test made here, removed as superuser (with its sessions) whatever state it is in. */
-    void dropLeftovers() throws SQLException {
+    public void dropLeftovers() throws SQLException {
         for (String role : made) {
             if (!roleExists(role)) {
                 continue;
@@ -138,7 +138,7 @@ final class AdminDatabase {
         }
     }
 
-    void remember(String role) {
+    public void remember(String role) {
         made.add(role);
     }
 
