@@ -162,7 +162,8 @@ public final class BrokerVerticle extends VerticleBase {
                             connectionStatus, clock);
                     credentials = new DatabaseCredentials(vertx, store, tasks, audit, new PolicyRoles(policy),
                             credentialBackends::byName, connectionStatus, clock);
-                    sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock), revoker);
+                    sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock), revoker,
+                            credentialBackends, clock);
                     return sweeps.beforeServing().map(chosen);
                 })
                 .compose(chosen -> {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "stint", mixinStandardHelpOptions = true, version = "stint 0.1.0",
         description = "Just-in-time, task-scoped credentials for AI agents, bots and CI pipelines.",
-        subcommands = {StintBroker.Broker.class})
+        subcommands = {StintBroker.Broker.class, Reap.class})
 public final class StintBroker implements Callable<Integer> {
 
     public static void main(String[] args) {

@@ -1,10 +1,12 @@
 package dev.stint.broker;
 
+import dev.stint.broker.credentials.CredentialBackends;
 import dev.stint.broker.credentials.LeaseRevoker;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.TaskExpiry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,13 +21,20 @@ final class Sweeps {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sweeps.class);
     static final long PERIOD_MS = 1_000;
+    /** How often the databases' catalogs are searched for expired Stint logins. */
+    static final long REAP_MS = 30_000;
 
     private final Vertx vertx;
     private final Store store;
     private final TaskExpiry expiry;
     private final LeaseRevoker revoker;
+    private final CredentialBackends backends;
+    private final Clock clock;
 
-    Sweeps(Vertx vertx, Store store, TaskExpiry expiry, LeaseRevoker revoker) {
+    Sweeps(Vertx vertx, Store store, TaskExpiry expiry, LeaseRevoker revoker, CredentialBackends backends,
+            Clock clock) {
+        this.backends = Objects.requireNonNull(backends, "backends");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
         this.expiry = Objects.requireNonNull(expiry, "expiry");
@@ -47,6 +56,27 @@ final class Sweeps {
         vertx.setPeriodic(PERIOD_MS, id -> {
             if (store.leadsSweeps()) {
                 round().onFailure(e -> LOG.warn("sweep failed, will retry: {}", e.getMessage()));
+            }
+        });
+        vertx.setPeriodic(REAP_MS, id -> {
+            if (store.leadsSweeps()) {
+                reap();
+            }
+        });
+    }
+
+    /**
+     * The databases' own view, as {@code stint reap} has it: expired Stint logins this broker has
+     * no lease for (its store was restored from a backup, say) are ended too.
+     */
+    private void reap() {
+        vertx.executeBlocking(() -> backends.reapAll(clock.instant()), false).onSuccess(outcomes -> {
+            for (CredentialBackends.ReapOutcome outcome : outcomes) {
+                if (!outcome.clean()) {
+                    LOG.warn("reaping expired database logins on {}: {}", outcome.connection(), outcome.text());
+                } else if (!outcome.text().startsWith("0 ")) {
+                    LOG.info("reaped on {}: {}", outcome.connection(), outcome.text());
+                }
             }
         });
     }

@@ -35,6 +35,46 @@ public final class CredentialBackends implements AutoCloseable {
         return new CredentialBackends(byName);
     }
 
+    /**
+     * Reaps every PostgreSQL connection's expired Stint logins (see
+     * {@link PostgresCredentialBackend#reap}); blocking. A connection that cannot be reached is
+     * reported by its reason and the others are still reaped.
+     *
+     * @return per PostgreSQL connection, what was dropped, what failed and why
+     */
+    public java.util.List<ReapOutcome> reapAll(java.time.Instant now) {
+        java.util.List<ReapOutcome> outcomes = new java.util.ArrayList<>();
+        for (CredentialBackend backend : byName.values()) {
+            if (backend instanceof PostgresCredentialBackend postgres) {
+                try {
+                    dev.stint.broker.pgroles.ReapReport report = postgres.reap(now);
+                    outcomes.add(new ReapOutcome(backend.connection(),
+                            report.failed().isEmpty() && report.notTried().isEmpty(), describe(report)));
+                } catch (CredentialBackend.BackendException e) {
+                    outcomes.add(new ReapOutcome(backend.connection(), false, "not reaped: " + e.reason()));
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    /** What reaping one connection did; {@code clean} when nothing failed or was left untried. */
+    public record ReapOutcome(String connection, boolean clean, String text) {
+    }
+
+    private static String describe(dev.stint.broker.pgroles.ReapReport report) {
+        StringBuilder text = new StringBuilder();
+        text.append(report.dropped().size()).append(" expired login(s) dropped");
+        if (!report.dropped().isEmpty()) {
+            text.append(" (").append(String.join(", ", report.dropped())).append(")");
+        }
+        report.failed().forEach((name, reason) -> text.append("; ").append(name).append(" failed: ").append(reason));
+        if (!report.notTried().isEmpty()) {
+            text.append("; not tried (the database stopped answering): ").append(String.join(", ", report.notTried()));
+        }
+        return text.toString();
+    }
+
     /** The backends by connection name. */
     public Map<String, CredentialBackend> byName() {
         return byName;

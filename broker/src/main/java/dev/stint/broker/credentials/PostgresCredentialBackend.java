@@ -8,6 +8,8 @@ import dev.stint.broker.pgroles.Grants;
 import dev.stint.broker.pgroles.GroupRole;
 import dev.stint.broker.pgroles.PostgresRoles;
 import dev.stint.broker.pgroles.PostgresUnavailableException;
+import dev.stint.broker.pgroles.ReapReport;
+import dev.stint.broker.pgroles.RoleReaper;
 import dev.stint.broker.pgroles.RoleComment;
 import dev.stint.broker.pgroles.RoleName;
 import dev.stint.token.Tier;
@@ -28,6 +30,7 @@ public final class PostgresCredentialBackend implements CredentialBackend, AutoC
     private final Endpoint endpoint;
     private final HikariDataSource pool;
     private final PostgresRoles roles;
+    private final RoleReaper reaper;
 
     /** @param broker who makes the logins, for their comment (the issuer) */
     public PostgresCredentialBackend(PostgresBackend backend, String broker) {
@@ -53,6 +56,7 @@ public final class PostgresCredentialBackend implements CredentialBackend, AutoC
         this.pool = new HikariDataSource(config);
         this.roles = new PostgresRoles(connection + " (" + backend.host() + ":" + backend.port() + "/"
                 + backend.database() + ")", pool::getConnection);
+        this.reaper = new RoleReaper(roles);
     }
 
     @Override
@@ -110,6 +114,18 @@ public final class PostgresCredentialBackend implements CredentialBackend, AutoC
         } catch (IllegalArgumentException e) {
             throw BackendException.rejected("lease " + lease.leaseId() + " names no login of Stint's: "
                     + e.getMessage());
+        }
+    }
+
+    /**
+     * Ends the sessions and drops the roles of this database's Stint logins whose deadline has
+     * passed, from the catalog alone (the broker's sweep and {@code stint reap} alike).
+     */
+    public ReapReport reap(Instant now) throws BackendException {
+        try {
+            return reaper.reap(now);
+        } catch (PostgresUnavailableException e) {
+            throw BackendException.unavailable(e.reason());
         }
     }
 

@@ -73,7 +73,7 @@ public final class AdminDatabase {
     }
 
     /** The provider, running as the admin user. */
-    PostgresRoles roles() {
+    public PostgresRoles roles() {
         return new PostgresRoles(where, adminSource());
     }
 
@@ -82,7 +82,7 @@ public final class AdminDatabase {
     }
 
     /** A fresh name, remembered so that {@link #dropLeftovers()} removes it whatever the test did. */
-    RoleName newName(String tier) {
+    public RoleName newName(String tier) {
         RoleName name = RoleName.generate(new dev.stint.token.Tier(tier));
         made.add(name.value());
         return name;
