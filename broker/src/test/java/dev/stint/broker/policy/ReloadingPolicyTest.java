@@ -247,7 +247,7 @@ class ReloadingPolicyTest {
                 database_roles:
                   orders-readonly:
                     scope: db:orders:read
-                    dev: { provider: postgres, connection: %s, grants: "SELECT ON orders" }
+                    dev: { provider: postgres, connection: %s, grants: "SELECT ON TABLE orders" }
                 """.formatted(connection);
     }
 
