@@ -27,10 +27,10 @@ public final class CredentialBackends implements AutoCloseable {
             byName.put(postgres.name(), new PostgresCredentialBackend(postgres, broker));
         }
         for (VaultBackend vault : backends.vault().values()) {
-            Optional<CredentialBackend.Endpoint> endpoint = vault.sessions()
-                    .map(name -> backends.postgres().get(name))
-                    .map(pg -> new CredentialBackend.Endpoint(pg.host(), pg.port(), pg.database()));
-            byName.put(vault.name(), new VaultCredentialBackend(vault, endpoint, clock));
+            Optional<PostgresCredentialBackend> sessions = vault.sessions()
+                    .map(name -> (PostgresCredentialBackend) byName.get(name));
+            byName.put(vault.name(), new VaultCredentialBackend(vault, sessions.flatMap(CredentialBackend::endpoint),
+                    sessions.map(PostgresCredentialBackend::roles), clock));
         }
         return new CredentialBackends(byName);
     }

@@ -117,6 +117,11 @@ public final class PostgresCredentialBackend implements CredentialBackend, AutoC
         }
     }
 
+    /** The provider on this connection, for a Vault connection whose {@code sessions} it is. */
+    PostgresRoles roles() {
+        return roles;
+    }
+
     /**
      * Ends the sessions and drops the roles of this database's Stint logins whose deadline has
      * passed, from the catalog alone (the broker's sweep and {@code stint reap} alike).

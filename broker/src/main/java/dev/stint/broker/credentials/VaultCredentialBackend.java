@@ -1,6 +1,8 @@
 package dev.stint.broker.credentials;
 
 import dev.stint.broker.deployment.VaultBackend;
+import dev.stint.broker.pgroles.PostgresRoles;
+import dev.stint.broker.pgroles.PostgresUnavailableException;
 import dev.stint.vault.IssuedCredentials;
 import dev.stint.vault.VaultConnection;
 import dev.stint.vault.VaultDatabaseEngine;
@@ -24,10 +26,17 @@ public final class VaultCredentialBackend implements CredentialBackend, AutoClos
     private final String connection;
     private final VaultDatabaseEngine engine;
     private final Optional<Endpoint> endpoint;
+    private final Optional<PostgresRoles> sessions;
     private final Clock clock;
 
-    /** @param endpoint where its logins connect (the {@code sessions} connection's database), if known */
-    public VaultCredentialBackend(VaultBackend backend, Optional<Endpoint> endpoint, Clock clock) {
+    /**
+     * @param endpoint where its logins connect (the {@code sessions} connection's database), if known
+     * @param sessions the {@code sessions} connection, which ends the sessions of the users Vault
+     *     issued once Vault dropped them (its PostgreSQL plugin never does) and checks they are gone
+     */
+    public VaultCredentialBackend(VaultBackend backend, Optional<Endpoint> endpoint, Optional<PostgresRoles> sessions,
+            Clock clock) {
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.connection = backend.name();
         this.engine = new VaultDatabaseEngine(new VaultConnection(backend.address(), backend.namespace(),
                 backend.mount(), backend.token(), TIMEOUT));
@@ -69,11 +78,21 @@ public final class VaultCredentialBackend implements CredentialBackend, AutoClos
             return;
         }
         try {
+            // The oid first: once Vault dropped the role, its sessions show no user name.
+            Optional<Long> oid = sessions.isPresent() && lease.username() != null
+                    ? sessions.get().oidOf(lease.username()) : Optional.empty();
             engine.revoke(lease.backendLeaseId());
+            if (oid.isPresent()) {
+                sessions.get().endSessionsAndVerifyGone(lease.username(), oid.get());
+            }
         } catch (VaultRejectedException e) {
             throw BackendException.rejected(e.reason());
         } catch (VaultUnavailableException e) {
             throw BackendException.unavailable(e.reason());
+        } catch (PostgresUnavailableException e) {
+            throw BackendException.unavailable(e.reason());
+        } catch (IllegalArgumentException e) {
+            throw BackendException.rejected("Vault named a database user Stint cannot look up: " + e.getMessage());
         }
     }
 

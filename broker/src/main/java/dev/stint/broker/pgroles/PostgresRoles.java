@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.postgresql.PGConnection;
 
 /**
@@ -147,6 +148,51 @@ public final class PostgresRoles {
     }
 
     /**
+     * The oid of a login another system made (a Vault database user), remembered before that
+     * system drops it: once the role is gone its sessions show no user name, only this oid.
+     *
+     * @param username the login's name as the other system gave it: letters, digits, {@code _ . -}
+     * @return empty when there is no such role
+     * @throws IllegalArgumentException for any other name, before any SQL
+     */
+    public Optional<Long> oidOf(String username) throws PostgresUnavailableException {
+        String name = foreignName(username);
+        try (Session session = Session.open(connections, failures, "look up " + name)) {
+            List<Long> oids = session.query(Step.LIST, "SELECT oid::bigint FROM pg_roles WHERE rolname = ?",
+                    s -> s.setString(1, name), row -> row.getLong(1));
+            session.commit(Step.LIST);
+            return oids.stream().findFirst();
+        }
+    }
+
+    /**
+     * After another system dropped a login (Vault's PostgreSQL plugin drops the role but never ends
+     * its sessions): ends every session of the role that had {@code oid}, and verifies that no
+     * session of it and no role named {@code username} is left.
+     *
+     * @throws PostgresUnavailableException (NOT_GONE) when a session or the role remains
+     */
+    public void endSessionsAndVerifyGone(String username, long oid) throws PostgresUnavailableException {
+        String name = foreignName(username);
+        try (Session session = Session.open(connections, failures, "end the sessions of " + name)) {
+            endSessions(session, name, oid);
+            List<Long> left = session.query(Step.VERIFY, "SELECT oid::bigint FROM pg_roles WHERE rolname = ?",
+                    s -> s.setString(1, name), row -> row.getLong(1));
+            session.commit(Step.VERIFY);
+            if (!left.isEmpty()) {
+                throw failures.notGone(session.action(), "the role still exists after its lease was revoked");
+            }
+        }
+    }
+
+    private static String foreignName(String username) {
+        if (username == null || !username.matches("[A-Za-z0-9_.-]{1,63}")) {
+            throw new IllegalArgumentException("a database user name of 1-63 letters, digits, '_', '.' or '-'");
+        }
+        return username;
+    }
+
+    /**
      * The Stint logins whose deadline has passed, from the catalog alone: a role is listed only if
      * its name has Stint's exact shape ({@link RoleName#isStintName}), its comment starts with
      * {@link RoleComment#MARKER}, its comment names this connection's database (roles belong to
@@ -241,7 +287,7 @@ public final class PostgresRoles {
     }
 
     /** Ends every session of the role's oid and waits, bounded, until none is listed. */
-    private void endSessions(Session session, RoleName name, long oid) throws PostgresUnavailableException {
+    private void endSessions(Session session, Object name, long oid) throws PostgresUnavailableException {
         session.query(Step.END_SESSIONS,
                 "SELECT pg_terminate_backend(pid, ?) FROM pg_stat_activity WHERE usesysid = ?::oid",
                 s -> {
