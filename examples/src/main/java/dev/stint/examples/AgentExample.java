@@ -220,7 +220,7 @@ public final class AgentExample {
         }
     }
 
-    private static URI parseUrl(String text) throws UsageException {
+    static URI parseUrl(String text) throws UsageException {
         try {
             URI uri = new URI(text);
             if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null) {
