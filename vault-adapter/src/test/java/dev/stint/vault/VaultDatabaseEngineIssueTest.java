@@ -24,41 +24,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Issuing a login whose lease never outlives the task's deadline. */
-class VaultDatabaseEngineIssueTest {
+class VaultDatabaseEngineIssueTest extends AgainstOneVault {
 
     /** 600.4 s away: 600 whole seconds are left, the fraction is the margin. */
     private static final Instant DEADLINE = NOW.plusMillis(600_400);
-
-    private static VaultStub vault;
-    private VaultDatabaseEngine engine;
-
-    @BeforeAll
-    static void startVault() {
-        vault = new VaultStub();
-    }
-
-    @AfterAll
-    static void stopVault() {
-        vault.close();
-    }
-
-    @BeforeEach
-    void openEngine() {
-        vault.server.resetAll();
-        engine = new VaultDatabaseEngine(vault.connection());
-    }
-
-    @AfterEach
-    void closeEngine() {
-        engine.close();
-    }
 
     @Test
     void leaseEndingBeforeTheDeadlineIsHandedOutAsGranted() throws Exception {

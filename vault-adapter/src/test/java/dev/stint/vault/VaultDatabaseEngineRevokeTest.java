@@ -17,40 +17,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Revoking a lease until Vault confirms it is gone, and looking leases up. */
-class VaultDatabaseEngineRevokeTest {
+class VaultDatabaseEngineRevokeTest extends AgainstOneVault {
 
     private static final String UNKNOWN_LEASE = "database/creds/readonly/NeverIssuedByThisVault00";
-
-    private static VaultStub vault;
-    private VaultDatabaseEngine engine;
-
-    @BeforeAll
-    static void startVault() {
-        vault = new VaultStub();
-    }
-
-    @AfterAll
-    static void stopVault() {
-        vault.close();
-    }
-
-    @BeforeEach
-    void openEngine() {
-        vault.server.resetAll();
-        engine = new VaultDatabaseEngine(vault.connection());
-    }
-
-    @AfterEach
-    void closeEngine() {
-        engine.close();
-    }
 
     @Test
     void revokeSendsSyncRevocationThenConfirmsTheLeaseIsInvalid() throws Exception {

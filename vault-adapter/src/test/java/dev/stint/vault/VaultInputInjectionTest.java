@@ -9,10 +9,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,31 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Role names and lease ids become request paths and bodies: anything that is not one is rejected
  * before a single request reaches Vault, and the reason does not repeat it.
  */
-class VaultInputInjectionTest {
-
-    private static VaultStub vault;
-    private VaultDatabaseEngine engine;
-
-    @BeforeAll
-    static void startVault() {
-        vault = new VaultStub();
-    }
-
-    @AfterAll
-    static void stopVault() {
-        vault.close();
-    }
-
-    @BeforeEach
-    void openEngine() {
-        vault.server.resetAll();
-        engine = new VaultDatabaseEngine(vault.connection());
-    }
-
-    @AfterEach
-    void closeEngine() {
-        engine.close();
-    }
+class VaultInputInjectionTest extends AgainstOneVault {
 
     static Stream<Arguments> notRoleNames() {
         return Stream.of(
