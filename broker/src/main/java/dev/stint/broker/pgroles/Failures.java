@@ -45,8 +45,15 @@ final class Failures {
         if (state.isEmpty()) {
             return unavailable(action, said);
         }
-        // 08 connection, 53 resources, 57 shutdown or timeout, 55P03 lock timeout, 40 conflicts,
-        // 58 and XX server trouble, 08P01 garbage on the wire; and anything else we did not expect.
+        if (state.equals("40001") || state.equals("40P01")
+                || state.equals("XX000") && said.contains("tuple concurrently updated")) {
+            // Two transactions changed the same catalog row at once (concurrent GRANTs on one
+            // schema do): this one was rolled back and will succeed when run again.
+            return new PostgresUnavailableException(Kind.UNAVAILABLE, where + ": " + action + " failed: " + said
+                    + " (SQLSTATE " + state + ")", true);
+        }
+        // 08 connection, 53 resources, 57 shutdown or timeout, 55P03 lock timeout, 58 and XX server
+        // trouble, 08P01 garbage on the wire; and anything else we did not expect.
         return unavailable(action, said + " (SQLSTATE " + state + ")");
     }
 

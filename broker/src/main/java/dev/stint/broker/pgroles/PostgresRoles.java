@@ -35,6 +35,8 @@ public final class PostgresRoles {
     static final Duration SESSIONS_GONE_WAIT = Duration.ofSeconds(2);
     private static final Duration POLL = Duration.ofMillis(50);
     private static final int PASSWORD_BYTES = 32;
+    /** Runs of one create or revoke that lost a race with a concurrent transaction. */
+    static final int CONFLICT_ATTEMPTS = 8;
 
     private final ConnectionSource connections;
     private final Failures failures;
@@ -69,6 +71,11 @@ public final class PostgresRoles {
      * @throws PostgresUnavailableException nothing was made (but see above for a lost commit)
      */
     public CreatedLogin create(RoleName name, Grants grants, List<GroupRole> inRoles, RoleComment comment)
+            throws PostgresUnavailableException {
+        return untilNoConflict(() -> createOnce(name, grants, inRoles, comment));
+    }
+
+    private CreatedLogin createOnce(RoleName name, Grants grants, List<GroupRole> inRoles, RoleComment comment)
             throws PostgresUnavailableException {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(grants, "grants");
@@ -131,6 +138,42 @@ public final class PostgresRoles {
      */
     public void revoke(String username) throws PostgresUnavailableException {
         RoleName name = new RoleName(username);
+        untilNoConflict(() -> {
+            revokeOnce(name);
+            return null;
+        });
+    }
+
+    /** A unit of work on the admin connection, run again when it lost a race (see {@link #untilNoConflict}). */
+    @FunctionalInterface
+    private interface Attempt<T> {
+        T run() throws PostgresUnavailableException;
+    }
+
+    /**
+     * Runs {@code attempt}, again (a few times, after a short random pause) when the server rolled
+     * it back for a conflict with a concurrent transaction: several tasks' logins granted on one
+     * schema at once collide on its catalog row, and each would otherwise be answered 503.
+     */
+    private <T> T untilNoConflict(Attempt<T> attempt) throws PostgresUnavailableException {
+        for (int run = 1; ; run++) {
+            try {
+                return attempt.run();
+            } catch (PostgresUnavailableException e) {
+                if (!e.conflict() || run >= CONFLICT_ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(random.nextInt(5, 20 * run));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void revokeOnce(RoleName name) throws PostgresUnavailableException {
         try (Session session = Session.open(connections, failures, "revoke " + name)) {
             Long oid = takeOver(session, name);
             if (oid != null) {

@@ -30,10 +30,25 @@ public final class PostgresUnavailableException extends Exception {
     }
 
     private final Kind kind;
+    private final boolean conflict;
 
     PostgresUnavailableException(Kind kind, String reason) {
+        this(kind, reason, false);
+    }
+
+    PostgresUnavailableException(Kind kind, String reason, boolean conflict) {
         super(Objects.requireNonNull(reason, "reason"), null, false, true);
         this.kind = Objects.requireNonNull(kind, "kind");
+        this.conflict = conflict;
+    }
+
+    /**
+     * Whether the transaction lost a race with another one on the server (a serialization failure,
+     * a deadlock, or two GRANTs updating the same catalog row at once): it changed nothing and
+     * succeeds when run again.
+     */
+    boolean conflict() {
+        return conflict;
     }
 
     public Kind kind() {
