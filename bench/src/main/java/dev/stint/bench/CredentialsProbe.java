@@ -309,8 +309,8 @@ public final class CredentialsProbe {
     /**
      * {@code total} logins made by {@code clients} clients, each on its own connection as
      * stint_admin (opened before the clock starts), each login in one transaction: CREATE ROLE
-     * LOGIN INHERIT VALID UNTIL, the SCRAM verifier (pgjdbc's alterUserPassword), GRANT USAGE ON
-     * SCHEMA public, GRANT SELECT ON ALL TABLES IN SCHEMA public, COMMENT ON ROLE.
+     * LOGIN INHERIT VALID UNTIL, the SCRAM verifier (pgjdbc's alterUserPassword), GRANT SELECT ON
+     * ALL TABLES IN SCHEMA public (the sample policy's grant, as the broker runs it), COMMENT ON ROLE.
      */
     private RawRun runRaw(int clients, int total) throws Exception {
         int[] share = shares(clients, total);
@@ -338,7 +338,6 @@ public final class CredentialsProbe {
                             s.execute("CREATE ROLE " + role + " LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE"
                                     + " NOREPLICATION NOBYPASSRLS VALID UNTIL '" + pg.escapeLiteral(until) + "'");
                             pg.alterUserPassword(name, password, "scram-sha-256");
-                            s.execute("GRANT USAGE ON SCHEMA \"public\" TO " + role);
                             s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \"public\" TO " + role);
                             s.execute("COMMENT ON ROLE " + role + " IS '" + pg.escapeLiteral(comment) + "'");
                             c.commit();
