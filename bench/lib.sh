@@ -287,3 +287,19 @@ audit_records() {
   "$JAVA" -cp "$JAR" dev.stint.bench.HttpSetup audit "$1" "$2" \
     | awk -F= '$1=="AUDIT_RECORDS"{r=$2} $1=="AUDIT_VALID"{v=$2} END{print r, v}'
 }
+
+# stop_postgres: the BenchPostgres JVM ($PG_PID), and the server it started ($PG_POSTMASTER) should
+# the JVM have died without stopping it; only a server of this run's data directory ($WORK/pg/data).
+stop_postgres() {
+  stop_server "PostgreSQL (BenchPostgres)" "$PG_PID"; PG_PID=""
+  # BenchPostgres stops the server when it gets SIGTERM; should it have been killed, stop the
+  # server it started here (its process id came from its own postmaster.pid)
+  if [[ -n "$PG_POSTMASTER" ]] && kill -0 "$PG_POSTMASTER" 2>/dev/null \
+      && [[ "$(tr '\0' ' ' < "/proc/$PG_POSTMASTER/cmdline" 2>/dev/null)" == *"$WORK/pg/data"* ]]; then
+    say "PostgreSQL is still running: stopping it (pid $PG_POSTMASTER)"
+    kill -INT "$PG_POSTMASTER" 2>/dev/null || true   # SIGINT: PostgreSQL's fast shutdown
+    for _ in $(seq 1 100); do kill -0 "$PG_POSTMASTER" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$PG_POSTMASTER" 2>/dev/null; then kill -KILL "$PG_POSTMASTER" 2>/dev/null || true; fi
+  fi
+  PG_POSTMASTER=""
+}

@@ -77,19 +77,6 @@ NODE2_PID=""
 PG_PID=""          # the BenchPostgres JVM
 PG_POSTMASTER=""   # the PostgreSQL server it started (pg_ctl detaches it from the JVM)
 
-stop_postgres() {
-  stop_server "PostgreSQL (BenchPostgres)" "$PG_PID"; PG_PID=""
-  # BenchPostgres stops the server when it gets SIGTERM; should it have been killed, stop the
-  # server it started here (its process id came from its own postmaster.pid)
-  if [[ -n "$PG_POSTMASTER" ]] && kill -0 "$PG_POSTMASTER" 2>/dev/null \
-      && [[ "$(tr '\0' ' ' < "/proc/$PG_POSTMASTER/cmdline" 2>/dev/null)" == *"$WORK/pg/data"* ]]; then
-    say "PostgreSQL is still running: stopping it (pid $PG_POSTMASTER)"
-    kill -INT "$PG_POSTMASTER" 2>/dev/null || true   # SIGINT: PostgreSQL's fast shutdown
-    for _ in $(seq 1 100); do kill -0 "$PG_POSTMASTER" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$PG_POSTMASTER" 2>/dev/null; then kill -KILL "$PG_POSTMASTER" 2>/dev/null || true; fi
-  fi
-  PG_POSTMASTER=""
-}
 stop_node1() { stop_server "broker 1" "$NODE1_PID"; NODE1_PID=""; }
 stop_node2() { stop_server "broker 2" "$NODE2_PID"; NODE2_PID=""; }
 stop_servers() {
