@@ -35,6 +35,8 @@ public final class LeaseRevoker {
     static final Duration CLAIM = Duration.ofSeconds(60);
     /** From this many failed attempts on, every further failure is logged as an error. */
     static final int STUCK_AFTER = 5;
+    /** How often an end waiting for another sweep's revocation looks again. */
+    static final long SETTLE_POLL_MS = 25;
 
     private final Vertx vertx;
     private final Store store;
@@ -84,14 +86,32 @@ public final class LeaseRevoker {
             }
             return due;
         }).compose(this::revokeAll);
-        long timer = bound.toMillis();
+        long until = System.nanoTime() + bound.toNanos();
         io.vertx.core.Promise<Void> waited = io.vertx.core.Promise.promise();
-        long id = vertx.setTimer(Math.max(1, timer), t -> waited.tryComplete());
+        long id = vertx.setTimer(Math.max(1, bound.toMillis()), t -> waited.tryComplete());
         work.onComplete(r -> {
             vertx.cancelTimer(id);
             waited.tryComplete();
         });
-        return waited.future().compose(v -> store.read(tx -> new LeaseRows(tx).ofTask(agent, task)));
+        return waited.future().compose(v -> settled(agent, task, until));
+    }
+
+    /**
+     * The task's leases once none is still being revoked by someone (a sweep may have claimed one
+     * before this end did), or as they stand when the bound is reached.
+     */
+    private Future<List<Lease>> settled(AgentId agent, TaskId task, long untilNanos) {
+        return store.read(tx -> new LeaseRows(tx).ofTask(agent, task)).compose(leases -> {
+            boolean inFlight = leases.stream().anyMatch(l -> l.state() == LeaseState.REVOKING
+                    || l.state() == LeaseState.PENDING);
+            long left = untilNanos - System.nanoTime();
+            if (!inFlight || left <= 0) {
+                return Future.succeededFuture(leases);
+            }
+            io.vertx.core.Promise<Void> pause = io.vertx.core.Promise.promise();
+            vertx.setTimer(Math.max(1, Math.min(SETTLE_POLL_MS, left / 1_000_000)), t -> pause.complete());
+            return pause.future().compose(v -> settled(agent, task, untilNanos));
+        });
     }
 
     private Future<List<Lease>> revokeAll(List<Lease> claimed) {

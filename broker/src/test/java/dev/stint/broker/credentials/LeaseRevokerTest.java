@@ -199,6 +199,20 @@ class LeaseRevokerTest {
     }
 
     @Test
+    void anEndWhoseLeaseASweepClaimedFirstWaitsForThatSweepsRevocation() {
+        backend.hold = new CountDownLatch(1);
+        endTask();
+        io.vertx.core.Future<List<Lease>> sweeping = revoker.sweep();
+
+        io.vertx.core.Future<List<Lease>> answered = revoker.revokeTask(AGENT, TASK, Duration.ofSeconds(5));
+        vertx.setTimer(100, id -> backend.hold.countDown());
+
+        assertThat(await(answered)).extracting(Lease::state).containsExactly(LeaseState.REVOKED);
+        assertThat(await(sweeping)).hasSize(1);
+        assertThat(backend.revoked).as("revoked once, by the sweep").containsExactly("stint_dev_lse_1");
+    }
+
+    @Test
     void revokingATaskNowReportsEachLeaseRevoked() {
         endTask();
 
