@@ -155,6 +155,22 @@ class DatabaseCredentialsEndToEndTest {
     }
 
     @Test
+    void suspendingTheAgentDropsItsTasksLoginsWithinSeconds() throws Exception {
+        JsonNode login = issue();
+
+        Response suspended = broker.postJson("/v1/agents/demo-agent/suspend", "{\"reason\": \"incident\"}",
+                broker.adminToken());
+        assertThat(suspended.status()).as(suspended.body()).isEqualTo(200);
+        boolean gone = false;
+        for (int i = 0; i < 100 && !gone; i++) {
+            Thread.sleep(50); // waits for the broker's periodic sweep (real seconds)
+            gone = !db.roleExists(login.get("username").asText());
+        }
+
+        assertThat(gone).isTrue();
+    }
+
+    @Test
     void thePasswordIsInNoAuditRecordNorLogLine() throws Exception {
         JsonNode login;
         String logged;
