@@ -303,3 +303,25 @@ stop_postgres() {
   fi
   PG_POSTMASTER=""
 }
+
+# start_postgres DATABASE [BenchPostgres options...]: a BenchPostgres server on $PG_PORT with its data
+# in $WORK/pg; sets PG_PID, PG_READY, PG_POSTMASTER, and pg_sql STATEMENT... runs SQL in DATABASE.
+start_postgres() {
+  PG_DATABASE="$1"; shift
+  say "starting PostgreSQL (BenchPostgres) on 127.0.0.1:$PG_PORT (data $WORK/pg/data) ..."
+  mkdir -p "$WORK/pg"
+  "$JAVA" -cp "$JAR" dev.stint.bench.BenchPostgres server --port "$PG_PORT" --data-dir "$WORK/pg/data" \
+      --work-dir "$WORK/pg/bin" "$@" > "$WORK/postgres.log" 2>&1 &
+  PG_PID=$!
+  PG_READY=""
+  for _ in $(seq 1 1200); do
+    PG_READY="$(grep -m1 '^READY ' "$WORK/postgres.log" || true)"
+    [[ -z "$PG_READY" ]] || break
+    kill -0 "$PG_PID" 2>/dev/null || { cat "$WORK/postgres.log" >&2; die "BenchPostgres exited"; }
+    sleep 0.1
+  done
+  [[ -n "$PG_READY" ]] || { cat "$WORK/postgres.log" >&2; die "PostgreSQL did not start within 120 s"; }
+  PG_POSTMASTER="$(sed -n 's/.* pid=\([0-9]*\).*/\1/p' <<< "$PG_READY")"
+  say "    $PG_READY"
+}
+pg_sql() { "$JAVA" -cp "$JAR" dev.stint.bench.BenchPostgres sql "$PG_PORT" "$PG_DATABASE" "$@"; }

@@ -69,22 +69,7 @@ PG_PORT="${PORTS[0]}"; PORT="${PORTS[1]}"
 BASE="http://127.0.0.1:$PORT"
 
 # --- PostgreSQL: database orders, a table, the admin user -------------------------------------
-say "starting PostgreSQL (BenchPostgres) on 127.0.0.1:$PG_PORT (data $WORK/pg/data) ..."
-mkdir -p "$WORK/pg"
-"$JAVA" -cp "$JAR" dev.stint.bench.BenchPostgres server --port "$PG_PORT" --data-dir "$WORK/pg/data" \
-    --work-dir "$WORK/pg/bin" --database orders > "$WORK/postgres.log" 2>&1 &
-PG_PID=$!
-PG_READY=""
-for _ in $(seq 1 1200); do
-  PG_READY="$(grep -m1 '^READY ' "$WORK/postgres.log" || true)"
-  [[ -z "$PG_READY" ]] || break
-  kill -0 "$PG_PID" 2>/dev/null || { cat "$WORK/postgres.log" >&2; die "BenchPostgres exited"; }
-  sleep 0.1
-done
-[[ -n "$PG_READY" ]] || { cat "$WORK/postgres.log" >&2; die "PostgreSQL did not start within 120 s"; }
-PG_POSTMASTER="$(sed -n 's/.* pid=\([0-9]*\).*/\1/p' <<< "$PG_READY")"
-say "    $PG_READY"
-pg_sql() { "$JAVA" -cp "$JAR" dev.stint.bench.BenchPostgres sql "$PG_PORT" orders "$@"; }
+start_postgres orders --database orders
 
 # initdb trusts every local login. Passwords are checked here as in a real deployment: the
 # superuser postgres (the benchmark's own observer) stays trusted on loopback, every other user
