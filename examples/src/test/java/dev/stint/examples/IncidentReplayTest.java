@@ -7,7 +7,6 @@ import dev.stint.broker.BrokerHarness;
 import dev.stint.broker.MutableClock;
 import dev.stint.broker.TestAgent;
 import dev.stint.broker.deployment.Deployment;
-import dev.stint.broker.deployment.DeploymentFile;
 import dev.stint.broker.pgroles.AdminDatabase;
 import dev.stint.broker.store.PostgresTestDatabase;
 import dev.stint.sdk.AgentKeys;
@@ -48,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IncidentReplayTest {
 
-    static final String ENV = "STINT_TEST_ADMIN_PASSWORD";
     /** The sample policy's dev backend for orders-readonly; each test replaces it with one on the test schema. */
     static final String SAMPLE_DEV_ROLE =
             "dev:  { provider: postgres, grants: \"SELECT ON ALL TABLES IN SCHEMA public\" }";
@@ -246,18 +244,7 @@ class IncidentReplayTest {
             assertThat(changed).as("the sample policy still has the line the test replaces").isNotEqualTo(sample);
             Path policy = dir.resolve("policy.yaml");
             Files.writeString(policy, changed);
-            Deployment deployment = DeploymentFile.parse("""
-                    backends:
-                      postgres:
-                        orders-dev:
-                          tier: dev
-                          host: localhost
-                          port: %d
-                          database: %s
-                          admin_user: %s
-                          admin_password_env: %s
-                    """.formatted(PostgresTestDatabase.port(), db.database, db.admin, ENV), "deploy.yaml",
-                    Map.of(ENV, AdminDatabase.ADMIN_PASSWORD), dir);
+            Deployment deployment = db.deployment(PostgresTestDatabase.port(), dir);
             BrokerHarness broker = BrokerHarness.start(dir.resolve("data"), policy, new MutableClock(Instant.now()),
                     o -> o.withDeployment(deployment));
             try {

@@ -9,7 +9,6 @@ import dev.stint.broker.BrokerHarness.Response;
 import dev.stint.broker.MutableClock;
 import dev.stint.broker.TestAgent;
 import dev.stint.broker.deployment.Deployment;
-import dev.stint.broker.deployment.DeploymentFile;
 import dev.stint.broker.http.LogCapture;
 import dev.stint.broker.pgroles.AdminDatabase;
 import dev.stint.broker.store.PostgresTestDatabase;
@@ -21,7 +20,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * task ends its session is killed and its role dropped.
  */
 class DatabaseCredentialsEndToEndTest {
-
-    static final String ENV = "STINT_TEST_ADMIN_PASSWORD";
 
     @TempDir
     Path dir;
@@ -60,18 +56,7 @@ class DatabaseCredentialsEndToEndTest {
         Files.writeString(policy, sample.replace(
                 "dev:  { provider: postgres, grants: \"SELECT ON ALL TABLES IN SCHEMA public\" }",
                 "dev:  { provider: postgres, grants: [\"USAGE ON SCHEMA app\", \"SELECT ON TABLE app.orders\"] }"));
-        Deployment deployment = DeploymentFile.parse("""
-                backends:
-                  postgres:
-                    orders-dev:
-                      tier: dev
-                      host: localhost
-                      port: %d
-                      database: %s
-                      admin_user: %s
-                      admin_password_env: %s
-                """.formatted(port, db.database, db.admin, ENV), "deploy.yaml",
-                Map.of(ENV, AdminDatabase.ADMIN_PASSWORD), dir);
+        Deployment deployment = db.deployment(port, dir);
         broker = BrokerHarness.start(dir.resolve("data"), policy, clock, o -> o.withDeployment(deployment));
     }
 

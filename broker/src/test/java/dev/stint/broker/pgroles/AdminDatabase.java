@@ -72,6 +72,26 @@ public final class AdminDatabase {
         return db;
     }
 
+    /**
+     * A deployment whose one backend, {@code orders-dev} (tier dev), is this database reached on
+     * {@code port}, as this admin user (its password from the environment, never the file).
+     */
+    public dev.stint.broker.deployment.Deployment deployment(int port, Path dir)
+            throws dev.stint.broker.deployment.DeploymentFileException {
+        String env = "STINT_TEST_ADMIN_PASSWORD";
+        return dev.stint.broker.deployment.DeploymentFile.parse("""
+                backends:
+                  postgres:
+                    orders-dev:
+                      tier: dev
+                      host: localhost
+                      port: %d
+                      database: %s
+                      admin_user: %s
+                      admin_password_env: %s
+                """.formatted(port, database, admin, env), "deploy.yaml", java.util.Map.of(env, ADMIN_PASSWORD), dir);
+    }
+
     /** The provider, running as the admin user. */
     public PostgresRoles roles() {
         return new PostgresRoles(where, adminSource());
