@@ -74,7 +74,7 @@ final class Sweeps {
             for (CredentialBackends.ReapOutcome outcome : outcomes) {
                 if (!outcome.clean()) {
                     LOG.warn("reaping expired database logins on {}: {}", outcome.connection(), outcome.text());
-                } else if (!outcome.text().startsWith("0 ")) {
+                } else if (outcome.dropped() > 0) {
                     LOG.info("reaped on {}: {}", outcome.connection(), outcome.text());
                 }
             }

@@ -48,10 +48,10 @@ public final class CredentialBackends implements AutoCloseable {
             if (backend instanceof PostgresCredentialBackend postgres) {
                 try {
                     dev.stint.broker.pgroles.ReapReport report = postgres.reap(now);
-                    outcomes.add(new ReapOutcome(backend.connection(),
+                    outcomes.add(new ReapOutcome(backend.connection(), report.dropped().size(),
                             report.failed().isEmpty() && report.notTried().isEmpty(), describe(report)));
                 } catch (CredentialBackend.BackendException e) {
-                    outcomes.add(new ReapOutcome(backend.connection(), false, "not reaped: " + e.reason()));
+                    outcomes.add(new ReapOutcome(backend.connection(), 0, false, "not reaped: " + e.reason()));
                 }
             }
         }
@@ -59,7 +59,7 @@ public final class CredentialBackends implements AutoCloseable {
     }
 
     /** What reaping one connection did; {@code clean} when nothing failed or was left untried. */
-    public record ReapOutcome(String connection, boolean clean, String text) {
+    public record ReapOutcome(String connection, int dropped, boolean clean, String text) {
     }
 
     private static String describe(dev.stint.broker.pgroles.ReapReport report) {

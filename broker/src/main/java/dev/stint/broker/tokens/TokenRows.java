@@ -72,14 +72,17 @@ public final class TokenRows {
 
     /** @return whether the token was active and is now revoked */
     public boolean revoke(String jti, Instant at, String reason) throws UnavailableException {
-        tx.announce(CHANGES, jti);
-        return tx.update("UPDATE issued_tokens SET revoked_at = ?, revoke_reason = ?"
+        boolean revoked = tx.update("UPDATE issued_tokens SET revoked_at = ?, revoke_reason = ?"
                 + " WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?", ps -> {
                     set(ps, 1, at);
                     set(ps, 2, reason);
                     set(ps, 3, jti);
                     set(ps, 4, at);
                 }) == 1;
+        if (revoked) {
+            tx.announce(CHANGES, jti);
+        }
+        return revoked;
     }
 
     /** Revokes every unrevoked token of the agent's task; returns how many. */
