@@ -5,6 +5,8 @@ import dev.stint.broker.credentials.LeaseRows;
 import dev.stint.broker.deployment.ConnectionCatalog;
 import dev.stint.broker.store.Store;
 import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +25,12 @@ final class BackendHealth {
 
     private final ConnectionCatalog catalog;
     private final ConnectionStatus status;
+    private final Clock clock;
 
-    BackendHealth(ConnectionCatalog catalog, ConnectionStatus status) {
+    BackendHealth(ConnectionCatalog catalog, ConnectionStatus status, Clock clock) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.status = Objects.requireNonNull(status, "status");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     Future<Report> report(Store store) {
@@ -57,6 +61,7 @@ final class BackendHealth {
             one.put("revocations_pending", o.revoking());
             one.put("revocations_failing", o.failed());
             one.put("oldest_owed_since", o.oldestSince().toString());
+            one.put("oldest_owed_age_seconds", Math.max(0, Duration.between(o.oldestSince(), clock.instant()).toSeconds()));
             degraded |= o.failed() > 0;
         }
         return new Report(connections, degraded);

@@ -358,7 +358,7 @@ public final class BrokerVerticle extends VerticleBase {
         new AdminRoutes(admin, bearer.adminGate()).mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(new Health(vertx, store, policy, keys, refusals,
-                new BackendHealth(options.deployment().backends().catalog(), connectionStatus))::handle);
+                new BackendHealth(options.deployment().backends().catalog(), connectionStatus, clock))::handle);
         Methods.apply(r);
         r.route().failureHandler(Problems::handle);
         r.errorHandler(400, Problems::badRequest);

@@ -199,5 +199,13 @@ class DatabaseCredentialsEndToEndTest {
         for (JsonNode lease : leases.json().get("leases")) {
             assertThat(lease.get("state").asText()).isNotEqualTo("active");
         }
+        JsonNode health = broker.get("/health", null).json();
+        assertThat(health.get("status").asText()).isEqualTo("degraded");
+        JsonNode connection = health.get("backends").get("orders-dev");
+        assertThat(connection.get("reachable").asBoolean(true)).isFalse();
+        assertThat(connection.get("revocations_pending").asInt() + connection.get("revocations_failing").asInt())
+                .isEqualTo(1);
+        assertThat(connection.get("oldest_owed_age_seconds").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(health.toString()).doesNotContain(AdminDatabase.ADMIN_PASSWORD);
     }
 }
