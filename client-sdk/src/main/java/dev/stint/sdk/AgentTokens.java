@@ -1,8 +1,6 @@
 package dev.stint.sdk;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jose.jwk.ECKey;
-import dev.stint.token.AgentId;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -11,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -19,9 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 /**
- * The agent token used on the task API: discovered issuer, {@code private_key_jwt}
- * authentication at a token endpoint on the issuer's own origin, and a cache that renews shortly
- * before expiry. One authentication at a time; readers of a valid token never wait. Thread safe.
+ * The agent token used on the task API: discovered issuer, authentication at a token endpoint on
+ * the issuer's own origin (by {@code private_key_jwt} or by token exchange, as the
+ * {@link AgentGrant} says), and a cache that renews shortly before expiry. One authentication at
+ * a time; readers of a valid token never wait. Thread safe.
  */
 final class AgentTokens {
 
@@ -29,8 +28,7 @@ final class AgentTokens {
 
     private final BrokerHttp http;
     private final URI baseUri;
-    private final AgentId agentId;
-    private final ECKey agentKey;
+    private final AgentGrant grant;
     private final Clock clock;
     private final Duration safetyMargin;
     private final ReentrantLock lock = new ReentrantLock();
@@ -38,43 +36,44 @@ final class AgentTokens {
     private volatile Metadata metadata;
     private volatile AgentToken current;
 
-    AgentTokens(BrokerHttp http, URI baseUri, AgentId agentId, ECKey agentKey, Clock clock, Duration safetyMargin) {
+    AgentTokens(BrokerHttp http, URI baseUri, AgentGrant grant, Clock clock, Duration safetyMargin) {
         this.http = Objects.requireNonNull(http, "http");
         this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
-        this.agentId = Objects.requireNonNull(agentId, "agentId");
-        this.agentKey = Objects.requireNonNull(agentKey, "agentKey");
+        this.grant = Objects.requireNonNull(grant, "grant");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.safetyMargin = Objects.requireNonNull(safetyMargin, "safetyMargin");
     }
 
-    /** The discovered issuer and token endpoint. */
-    record Metadata(String issuer, URI tokenEndpoint) {
-    }
-
-    /** An agent token and when to stop using it. */
-    private record AgentToken(String value, Instant renewAt) {
-        @Override
-        public String toString() {
-            return "AgentToken[renewAt=" + renewAt + "]";
-        }
+    /**
+     * The discovered issuer and token endpoint.
+     *
+     * @param grantTypes the {@code grant_types_supported} the broker publishes, or null when it
+     *     publishes none
+     */
+    record Metadata(String issuer, URI tokenEndpoint, List<String> grantTypes) {
     }
 
     /** A valid agent token, authenticating first if there is none or it is about to expire. */
     String bearer() throws BrokerRejectedException, BrokerUnavailableException {
+        return token().value();
+    }
+
+    /** Same as {@link #bearer()}, with the token's expiry and renewal time. */
+    AgentToken token() throws BrokerRejectedException, BrokerUnavailableException {
         AgentToken token = current;
-        if (token != null && clock.instant().isBefore(token.renewAt())) {
-            return token.value();
+        if (token != null && clock.instant().isBefore(token.renewsAt())) {
+            return token;
         }
         lock.lock();
         try {
             token = current;
-            if (token != null && clock.instant().isBefore(token.renewAt())) {
-                return token.value();
+            if (token != null && clock.instant().isBefore(token.renewsAt())) {
+                return token;
             }
             current = null;
             token = authenticate();
             current = token;
-            return token.value();
+            return token;
         } finally {
             lock.unlock();
         }
@@ -118,19 +117,17 @@ final class AgentTokens {
                     + ") is not on the issuer's origin " + origin(baseUri)
                     + "; the client assertion is only sent to the issuer's own scheme, host and port");
         }
-        known = new Metadata(issuer, tokenEndpoint);
+        List<String> grantTypes = answer.has("grant_types_supported")
+                ? Json.values(answer, "grant_types_supported", what, text -> text) : null;
+        known = new Metadata(issuer, tokenEndpoint, grantTypes);
         metadata = known;
         return known;
     }
 
     private AgentToken authenticate() throws BrokerRejectedException, BrokerUnavailableException {
         Metadata meta = metadata();
-        String what = "authentication of agent " + agentId;
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "client_credentials");
-        form.put("client_id", agentId.value());
-        form.put("client_assertion_type", ClientAssertion.TYPE);
-        form.put("client_assertion", ClientAssertion.sign(agentId, agentKey, meta.issuer(), clock.instant()));
+        String what = grant.what();
+        Map<String, String> form = grant.form(meta, clock.instant());
         HttpRequest.Builder request = HttpRequest.newBuilder(meta.tokenEndpoint())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(formEncode(form)));
@@ -138,10 +135,12 @@ final class AgentTokens {
         ObjectNode answer = http.json(http.exchange(request, what), what);
         String value = Json.text(answer, "access_token", what);
         requireBearer(answer, what);
+        grant.checkAnswer(answer);
         Duration lifetime = Duration.ofSeconds(Json.positiveLong(answer, "expires_in", what));
         // Renew a little early so a request never leaves with a token that expires in flight.
         Duration early = lifetime.dividedBy(2).compareTo(safetyMargin) < 0 ? lifetime.dividedBy(2) : safetyMargin;
-        return new AgentToken(value, requestedAt.plus(lifetime).minus(early));
+        Instant expiresAt = requestedAt.plus(lifetime);
+        return new AgentToken(value, expiresAt, expiresAt.minus(early));
     }
 
     static void requireBearer(ObjectNode answer, String what) throws BrokerUnavailableException {

@@ -12,9 +12,12 @@ import java.util.OptionalInt;
  *
  * <p>One subtype names a configuration error found in the broker's answer:
  * {@link IssuerMismatchException}, when the client was given a base URI that is not the broker's
- * issuer. Retrying does not help there; the message says which URL to use.
+ * issuer. Retrying does not help there; the message says which URL to use. Another names the
+ * other party of a token exchange: {@link SubjectTokenUnavailableException}, when the client's
+ * source of CI tokens gave none, so nothing was sent to the broker.
  */
-public sealed class BrokerUnavailableException extends Exception permits IssuerMismatchException {
+public sealed class BrokerUnavailableException extends Exception
+        permits IssuerMismatchException, SubjectTokenUnavailableException {
 
     private static final long serialVersionUID = 1L;
 

@@ -41,13 +41,7 @@ public record StintClientOptions(
         Objects.requireNonNull(safetyMargin, "safetyMargin");
         baseUri = normalise(baseUri);
         AgentKeys.requireUsable(agentKey);
-        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-            // Zero would mean "wait forever" in some APIs; a client must always give up.
-            throw new IllegalArgumentException("requestTimeout must be positive");
-        }
-        if (safetyMargin.isNegative()) {
-            throw new IllegalArgumentException("safetyMargin must not be negative");
-        }
+        requireUsable(requestTimeout, safetyMargin);
     }
 
     /** Options with {@link #DEFAULT_REQUEST_TIMEOUT} and {@link #DEFAULT_SAFETY_MARGIN}. */
@@ -64,7 +58,19 @@ public record StintClientOptions(
         return new StintClientOptions(baseUri, agentId, agentKey, clock, requestTimeout, margin);
     }
 
-    private static URI normalise(URI uri) {
+    /** Checks the timing options every client shares. */
+    static void requireUsable(Duration requestTimeout, Duration safetyMargin) {
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            // Zero would mean "wait forever" in some APIs; a client must always give up.
+            throw new IllegalArgumentException("requestTimeout must be positive");
+        }
+        if (safetyMargin.isNegative()) {
+            throw new IllegalArgumentException("safetyMargin must not be negative");
+        }
+    }
+
+    /** The base URI as every client uses it: absolute http(s), no user info, query, fragment or trailing slash. */
+    static URI normalise(URI uri) {
         String scheme = uri.getScheme();
         if (!uri.isAbsolute() || uri.getHost() == null
                 || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {

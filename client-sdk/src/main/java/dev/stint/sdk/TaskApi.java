@@ -28,14 +28,14 @@ final class TaskApi {
     private final BrokerHttp http;
     private final AgentTokens agentTokens;
     private final URI baseUri;
-    private final AgentId agentId;
+    private final AgentIdentity agent;
     private final Clock clock;
 
-    TaskApi(BrokerHttp http, AgentTokens agentTokens, URI baseUri, AgentId agentId, Clock clock) {
+    TaskApi(BrokerHttp http, AgentTokens agentTokens, URI baseUri, AgentIdentity agent, Clock clock) {
         this.http = Objects.requireNonNull(http, "http");
         this.agentTokens = Objects.requireNonNull(agentTokens, "agentTokens");
         this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
-        this.agentId = Objects.requireNonNull(agentId, "agentId");
+        this.agent = Objects.requireNonNull(agent, "agent");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -248,9 +248,7 @@ final class TaskApi {
                 TaskStatus.fromWire(status).orElseThrow(() -> Json.garbage(what,
                         "field 'status' is not a known task status: " + BrokerHttp.readable(status))),
                 Json.instant(answer, "opened_at", what));
-        if (!task.agentId().equals(agentId)) {
-            throw Json.garbage(what, "the task belongs to agent " + task.agentId() + ", not " + agentId);
-        }
+        agent.check(task.agentId(), what);
         return task;
     }
 
