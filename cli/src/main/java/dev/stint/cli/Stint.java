@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +83,14 @@ public final class Stint {
         }
         return switch (command.commandSpec().name()) {
             case "exec" -> exec(command);
-            case "token" -> scripts(command).token(optional(command, "--task", TaskId::new));
-            case "db-creds" -> scripts(command).databaseCredentials(
-                    required(command, "--task", TaskId::new), command.matchedPositionalValue(0, ""));
+            case "token" -> {
+                TaskId task = optional(command, "--task", TaskId::new);
+                yield scripts(command).token(task);
+            }
+            case "db-creds" -> {
+                TaskId task = required(command, "--task", TaskId::new);
+                yield scripts(command).databaseCredentials(task, command.matchedPositionalValue(0, ""));
+            }
             case "task" -> task(command);
             default -> throw new IllegalStateException("no handler for " + command.commandSpec().name());
         };
@@ -95,14 +101,25 @@ public final class Stint {
         if (command == null) {
             throw CliFailure.usage("stint task needs a command: open, show or end (see stint task --help)");
         }
-        return switch (command.commandSpec().name()) {
-            case "open" -> scripts(command).open(required(command, "--tier", Tier::new), scopes(command),
-                    optional(command, "--ttl", Durations::parse),
-                    optional(command, "--purpose", Function.identity()));
-            case "show" -> scripts(command).show(taskId(command));
-            case "end" -> scripts(command).end(taskId(command));
+        // Every argument is checked before the broker is asked anything.
+        switch (command.commandSpec().name()) {
+            case "open" -> {
+                Tier tier = required(command, "--tier", Tier::new);
+                List<Scope> scopes = scopes(command);
+                Duration ttl = optional(command, "--ttl", Durations::parse);
+                String purpose = optional(command, "--purpose", Function.identity());
+                return scripts(command).open(tier, scopes, ttl, purpose);
+            }
+            case "show" -> {
+                TaskId id = taskId(command);
+                return scripts(command).show(id);
+            }
+            case "end" -> {
+                TaskId id = taskId(command);
+                return scripts(command).end(id);
+            }
             default -> throw new IllegalStateException("no handler for task " + command.commandSpec().name());
-        };
+        }
     }
 
     private int exec(ParseResult command)
@@ -114,6 +131,9 @@ public final class Stint {
                     + nested.replaceAll("[^A-Za-z0-9_.:-]", "?") + "); its command already has a task");
         }
         List<String> cmd = command.matchedPositionalValue(0, List.of());
+        if (cmd.isEmpty()) {
+            throw CliFailure.usage("Missing required parameter: 'CMD' (see stint exec --help)");
+        }
         ExecCommand.Request request = new ExecCommand.Request(required(command, "--tier", Tier::new),
                 scopes(command), optional(command, "--db-role", Function.identity()),
                 optional(command, "--ttl", Durations::parse), optional(command, "--purpose", Function.identity()),
