@@ -99,7 +99,7 @@ final class ExecCommand {
             commandRan = true;
         } finally {
             if (!commandRan) {
-                end(session, request, ExitCodes.SOFTWARE); // reports its own failure; the cause goes on up
+                end(session, request, null); // reports its own failure; the cause goes on up
             }
         }
         return end(session, request, status);
@@ -176,8 +176,10 @@ final class ExecCommand {
      * Ends the task and, when it had a database login, waits until the broker confirms the login
      * gone. A task that could not be ended is reported, and turns a successful run into a failure:
      * its credentials stay valid until its deadline.
+     *
+     * @param status the exit code so far; null when the command did not run (the caller has a failure to report)
      */
-    private int end(TaskSession session, Request request, int status) throws InterruptedException {
+    private Integer end(TaskSession session, Request request, Integer status) throws InterruptedException {
         try {
             session.end();
             if (request.dbRole() != null) {
@@ -187,16 +189,16 @@ final class ExecCommand {
                             + " database login gone (" + left.stream().map(l -> l.leaseId() + " " + l.state()
                                     .wireName()).collect(Collectors.joining(", "))
                             + "); it keeps trying until it is");
-                    return status == ExitCodes.OK ? ExitCodes.UNAVAILABLE : status;
+                    return status != null && status == ExitCodes.OK ? ExitCodes.UNAVAILABLE : status;
                 }
             }
             console.say("task " + session.taskId() + " ended" + (request.dbRole() != null
-                    ? "; its database login is gone" : "") + " (exit " + status + ")");
+                    ? "; its database login is gone" : "") + (status == null ? "" : " (exit " + status + ")"));
             return status;
         } catch (BrokerRejectedException | BrokerUnavailableException e) {
             console.say("could not end task " + session.taskId() + ": " + e.getMessage()
                     + "; what it was given stays valid until its deadline " + session.deadline().at());
-            if (status != ExitCodes.OK) {
+            if (status == null || status != ExitCodes.OK) {
                 return status;
             }
             return e instanceof BrokerRejectedException ? ExitCodes.REFUSED : ExitCodes.UNAVAILABLE;
