@@ -42,6 +42,9 @@ import dev.stint.broker.tasks.TaskRoutes;
 import dev.stint.token.ClaimChecks;
 import dev.stint.token.keys.JcaProviders;
 import dev.stint.token.keys.KeySealer;
+import dev.stint.broker.federation.CiIssuers;
+import dev.stint.broker.federation.FederatedExchange;
+import dev.stint.broker.federation.SubjectTokenRows;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.DeploymentOptions;
@@ -99,6 +102,7 @@ public final class BrokerVerticle extends VerticleBase {
     private CredentialBackends credentialBackends;
     private final ConnectionStatus connectionStatus = new ConnectionStatus();
     private DatabaseCredentials credentials;
+    private CiIssuers ciIssuers;
     private Sweeps sweeps;
     private int listenPort;
     private volatile String issuer;
@@ -162,8 +166,9 @@ public final class BrokerVerticle extends VerticleBase {
                             connectionStatus, clock);
                     credentials = new DatabaseCredentials(vertx, store, tasks, audit, new PolicyRoles(policy),
                             credentialBackends::byName, connectionStatus, clock);
-                    sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock), revoker,
-                            credentialBackends, clock);
+                    ciIssuers = new CiIssuers(vertx, options.deployment().federation(), clock);
+                    sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock,
+                            (tx, now) -> new SubjectTokenRows(tx).purgeExpired(now)), revoker, credentialBackends, clock);
                     return sweeps.beforeServing().map(chosen);
                 })
                 .compose(chosen -> {
@@ -349,7 +354,9 @@ public final class BrokerVerticle extends VerticleBase {
         r.route().handler(BrokerVerticle::securityHeaders);
         r.route().handler(HeadChecks::handle);
         r.route().handler(BodyHandler.create(false).setBodyLimit(BrokerOptions.MAX_BODY_BYTES));
-        new OAuthRoutes(issuer, store, audit, keys, bearer, ecdsaProvider, options.agentTokenTtl(), clock).mount(r);
+        new OAuthRoutes(issuer, store, audit, keys, bearer, ecdsaProvider, options.agentTokenTtl(),
+                new FederatedExchange(issuer, store, audit, policy, ciIssuers, options.deployment().federation(),
+                        options.agentTokenTtl(), clock), clock).mount(r);
         new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, clock).mount(r);
         new TaskRoutes(tasks, bearer, clock, new LeaseEndReport(revoker)).mount(r);
         new CredentialRoutes(store, tasks, credentials, bearer, bearer.adminGate()).mount(r);

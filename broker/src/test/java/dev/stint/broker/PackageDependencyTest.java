@@ -37,7 +37,8 @@ class PackageDependencyTest {
     /** Every feature package, and the wiring. */
     private static final String[] ABOVE_THE_STORE = {"dev.stint.broker.agents..", "dev.stint.broker.audit..",
             "dev.stint.broker.auth..", "dev.stint.broker.keys..", "dev.stint.broker.oauth..",
-            "dev.stint.broker.policy..", "dev.stint.broker.tasks..", "dev.stint.broker.tokens..", "dev.stint.broker"};
+            "dev.stint.broker.policy..", "dev.stint.broker.tasks..", "dev.stint.broker.tokens..",
+            "dev.stint.broker.federation..", "dev.stint.broker.credentials..", "dev.stint.broker"};
 
     @Test
     void leafDependsOnNoOtherBrokerPackage() {

@@ -24,7 +24,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The body of {@code POST /v1/agents}: {@code {agent_id, owner, purpose, tiers[], jwks}}. Keys
+ * The body of {@code POST /v1/agents}: {@code {agent_id, owner, purpose, tiers[], jwks?}}. Without
+ * {@code jwks} the agent has no key and can only come in through CI federation. Keys
  * must be public (a private part is refused: the broker must never hold an agent's secret),
  * named by a unique {@code kid}, and EC P-256/P-384 or RSA of at least 2048 bits.
  */
@@ -65,8 +66,13 @@ public record AgentRegistration(
     }
 
     private JWKSet publicKeys() throws RejectedException {
-        if (jwks == null || !jwks.isObject()) {
-            throw RejectedException.badRequest("jwks is required: a JWK Set {\"keys\": [...]} of public keys");
+        if (jwks == null || jwks.isNull()) {
+            // A key-less agent: it can only come in through a federation rule (a CI job's OIDC token).
+            return new JWKSet();
+        }
+        if (!jwks.isObject()) {
+            throw RejectedException.badRequest("jwks must be a JWK Set {\"keys\": [...]} of public keys, or absent"
+                    + " for an agent that signs in only through CI federation");
         }
         JWKSet set;
         try {

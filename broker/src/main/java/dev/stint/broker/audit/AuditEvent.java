@@ -10,6 +10,8 @@ import java.util.Objects;
  * @param taskId {@code null} when no task is involved
  * @param tier {@code null} when no tier is involved
  * @param scopes space separated; empty when none
+ * @param origin the CI run behind the task or the agent token; {@code null} when none. Filled in
+ *     by {@link AuditRows#append} for every record of a task opened by a CI run.
  */
 public record AuditEvent(
         String actor,
@@ -19,7 +21,8 @@ public record AuditEvent(
         String taskId,
         String tier,
         String scopes,
-        String reason) {
+        String reason,
+        CiOrigin origin) {
 
     /** The outcome recorded; {@code ERROR} is a request that could not be served. */
     public enum Decision {
@@ -36,5 +39,14 @@ public record AuditEvent(
         Objects.requireNonNull(decision, "decision");
         scopes = scopes == null ? "" : scopes;
         Objects.requireNonNull(reason, "reason");
+    }
+
+    public AuditEvent(String actor, String action, Decision decision, String agentId, String taskId, String tier,
+            String scopes, String reason) {
+        this(actor, action, decision, agentId, taskId, tier, scopes, reason, null);
+    }
+
+    public AuditEvent withOrigin(CiOrigin newOrigin) {
+        return new AuditEvent(actor, action, decision, agentId, taskId, tier, scopes, reason, newOrigin);
     }
 }

@@ -140,6 +140,9 @@ public final class AuditRoutes {
         body.put("tier", event.tier());
         body.put("scopes", event.scopes().isEmpty() ? List.of() : new ArrayList<>(List.of(event.scopes().split(" "))));
         body.put("reason", event.reason());
+        if (event.origin() != null) {
+            body.put("ci", event.origin().fields());
+        }
         body.put("prev_hash", record.prevHash());
         body.put("hash", record.hash());
         return body;

@@ -19,7 +19,7 @@ import java.util.Optional;
 public final class AuditRows {
 
     private static final String COLUMNS = "seq, at, actor, action, decision, agent_id, task_id, tier, scopes,"
-            + " reason, prev_hash, hash";
+            + " reason, prev_hash, hash, origin";
 
     private final Tx tx;
 
@@ -51,27 +51,51 @@ public final class AuditRows {
                     Tx.Binder.NONE, rs -> new Head(rs.getLong(1), rs.getString(2)))
                     .orElse(new Head(0, HashChain.GENESIS));
         }
+        if (event.origin() == null && event.taskId() != null && event.agentId() != null) {
+            event = event.withOrigin(taskOrigin(event.agentId(), event.taskId()).orElse(null));
+        }
+        AuditEvent recorded = event;
         long seq = head.seq() + 1;
         String hash = HashChain.hash(seq, at, event, head.hash());
-        AuditRecord record = new AuditRecord(seq, at, event, head.hash(), hash);
+        AuditRecord record = new AuditRecord(seq, at, recorded, head.hash(), hash);
         String prevHash = head.hash();
-        tx.update("INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
+        tx.update("INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
             ps.setLong(1, seq);
             set(ps, 2, at);
-            set(ps, 3, event.actor());
-            set(ps, 4, event.action());
-            set(ps, 5, event.decision().wireName());
-            set(ps, 6, event.agentId());
-            set(ps, 7, event.taskId());
-            set(ps, 8, event.tier());
-            set(ps, 9, event.scopes());
-            set(ps, 10, event.reason());
+            set(ps, 3, recorded.actor());
+            set(ps, 4, recorded.action());
+            set(ps, 5, recorded.decision().wireName());
+            set(ps, 6, recorded.agentId());
+            set(ps, 7, recorded.taskId());
+            set(ps, 8, recorded.tier());
+            set(ps, 9, recorded.scopes());
+            set(ps, 10, recorded.reason());
             set(ps, 11, prevHash);
             set(ps, 12, hash);
+            set(ps, 13, recorded.origin() == null ? null : recorded.origin().toJson());
         });
         // Kept for the next append of this transaction: one read of the head per batch, not per record.
         tx.remember(Head.class, new Head(seq, hash));
         return record;
+    }
+
+    /**
+     * Marks a task as opened by a CI run: from now on every record about the task carries
+     * {@code origin}. Written in the unit that opens the task, before its first record.
+     */
+    public void attachOrigin(String agentId, String taskId, CiOrigin origin) throws UnavailableException {
+        tx.update("INSERT INTO task_origins (agent_id, task_id, origin) VALUES (?, ?, ?)", ps -> {
+            set(ps, 1, agentId);
+            set(ps, 2, taskId);
+            set(ps, 3, origin.toJson());
+        });
+    }
+
+    private Optional<CiOrigin> taskOrigin(String agentId, String taskId) throws UnavailableException {
+        return tx.one("SELECT origin FROM task_origins WHERE agent_id = ? AND task_id = ?", ps -> {
+            set(ps, 1, agentId);
+            set(ps, 2, taskId);
+        }, rs -> CiOrigin.fromJson(rs.getString(1)));
     }
 
     /** Records matching {@code query}, oldest first; empty when none. */
@@ -112,7 +136,7 @@ public final class AuditRows {
     private static AuditRecord row(ResultSet rs) throws SQLException {
         AuditEvent event = new AuditEvent(rs.getString(3), rs.getString(4),
                 AuditEvent.Decision.valueOf(rs.getString(5).toUpperCase(Locale.ROOT)), rs.getString(6),
-                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
+                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), CiOrigin.fromJson(rs.getString(13)));
         return new AuditRecord(rs.getLong(1), instant(rs, 2), event, rs.getString(11), rs.getString(12));
     }
 }

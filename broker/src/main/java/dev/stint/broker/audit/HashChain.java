@@ -34,6 +34,10 @@ public final class HashChain {
         field(canonical, event.scopes());
         field(canonical, event.reason());
         field(canonical, prevHash);
+        if (event.origin() != null) {
+            // Only records with an origin hash it: records written before origins existed still verify.
+            field(canonical, event.origin().toJson());
+        }
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(sha256.digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));

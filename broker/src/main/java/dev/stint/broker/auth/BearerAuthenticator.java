@@ -166,7 +166,7 @@ public final class BearerAuthenticator {
             if (!agent.isActive()) {
                 throw RejectedException.unauthorized("agent " + agent.id() + " is " + agent.status().wireName());
             }
-            Caller.AgentCaller caller = new Caller.AgentCaller(agent, found.jti());
+            Caller.AgentCaller caller = new Caller.AgentCaller(agent, found.jti(), found.origin());
             recent.put(hash, new Recent(caller, found.expiresAt()));
             return caller;
         });

@@ -202,6 +202,10 @@ public final class ClientAssertionVerifier {
      */
     private void checkSignature(SignedJWT jwt, Agent agent) throws RejectedException, UnavailableException {
         JWSHeader header = jwt.getHeader();
+        if (agent.jwks().getKeys().isEmpty()) {
+            throw OAuthRejectedException.invalidClient("client assertion rejected: agent " + agent.id()
+                    + " has no key; it signs in only through CI federation (token exchange)");
+        }
         List<JWK> candidates = header.getKeyID() != null
                 ? agent.jwks().getKeys().stream().filter(k -> header.getKeyID().equals(k.getKeyID())).toList()
                 : agent.jwks().getKeys();

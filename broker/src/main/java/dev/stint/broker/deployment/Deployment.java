@@ -11,8 +11,9 @@ import java.util.Optional;
  * @param postgres the shared PostgreSQL store; empty means the embedded store (SQLite in the data
  *     directory)
  * @param backends where database logins come from, per tier; {@link Backends#NONE} when there are none
+ * @param federation which CI token issuers may be reached over plain http
  */
-public record Deployment(Optional<PostgresSettings> postgres, Backends backends) {
+public record Deployment(Optional<PostgresSettings> postgres, Backends backends, FederationSettings federation) {
 
     /** No deployment file: the embedded store, and no backends. */
     public static final Deployment NONE = new Deployment(Optional.empty(), Backends.NONE);
@@ -20,10 +21,19 @@ public record Deployment(Optional<PostgresSettings> postgres, Backends backends)
     public Deployment {
         Objects.requireNonNull(postgres, "postgres");
         Objects.requireNonNull(backends, "backends");
+        Objects.requireNonNull(federation, "federation");
+    }
+
+    public Deployment(Optional<PostgresSettings> postgres, Backends backends) {
+        this(postgres, backends, FederationSettings.NONE);
     }
 
     /** A deployment whose store is the given PostgreSQL database, without backends. */
     public static Deployment of(PostgresSettings postgres) {
         return new Deployment(Optional.of(postgres), Backends.NONE);
+    }
+
+    public Deployment withFederation(FederationSettings newFederation) {
+        return new Deployment(postgres, backends, newFederation);
     }
 }

@@ -27,6 +27,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * backends:                           # see BackendsSection
  *   postgres: { NAME: {...}, ... }
  *   vault:    { NAME: {...}, ... }
+ * federation:
+ *   allow_http_issuers: [http://127.0.0.1:8099]   # CI token issuers on loopback, for trials
  * </pre>
  */
 public final class DeploymentFile {
@@ -34,7 +36,7 @@ public final class DeploymentFile {
     /** Deployment files are a few dozen lines; a larger one is a mistake or an attack. */
     public static final int MAX_BYTES = 64 * 1024;
 
-    private static final Set<String> TOP_KEYS = Set.of("store", "backends");
+    private static final Set<String> TOP_KEYS = Set.of("store", "backends", "federation");
     private static final Set<String> STORE_KEYS = Set.of("postgres");
     private static final Set<String> POSTGRES_KEYS = Set.of(
             "host", "port", "database", "user", "password_file", "password_env", "pool_size", "ssl_mode");
@@ -88,7 +90,26 @@ public final class DeploymentFile {
         Optional<PostgresSettings> postgres = store == null ? Optional.empty() : Optional.of(postgres(store));
         Backends backends = top.containsKey("backends")
                 ? new BackendsSection(values).read(top.get("backends")) : Backends.NONE;
-        return new Deployment(postgres, backends);
+        FederationSettings federation = top.containsKey("federation")
+                ? federation(top.get("federation")) : FederationSettings.NONE;
+        return new Deployment(postgres, backends, federation);
+    }
+
+    private FederationSettings federation(Node node) throws DeploymentFileException {
+        Map<String, Node> fields = nodes.mapping(node, "federation", Set.of("allow_http_issuers"));
+        Set<String> issuers = new java.util.LinkedHashSet<>();
+        Node list = fields.get("allow_http_issuers");
+        if (list != null) {
+            for (var issuer : nodes.scalars(list, "federation.allow_http_issuers")) {
+                String refusal = FederationSettings.refusal(issuer.getValue());
+                if (refusal != null) {
+                    throw nodes.error(issuer, "federation.allow_http_issuers", issuer.getValue().length() <= 100
+                            ? issuer.getValue() + " " + refusal : refusal);
+                }
+                issuers.add(issuer.getValue());
+            }
+        }
+        return new FederationSettings(issuers);
     }
 
     private PostgresSettings postgres(Node store) throws DeploymentFileException {

@@ -11,6 +11,12 @@ public final class Attempt {
         T get() throws RejectedException;
     }
 
+    /** A computation that yields a value, rejects the request, or finds a dependency broken. */
+    @FunctionalInterface
+    public interface Step<T> {
+        T get() throws RejectedException, UnavailableException;
+    }
+
     private Attempt() {
     }
 
@@ -18,6 +24,14 @@ public final class Attempt {
         try {
             return Future.succeededFuture(check.get());
         } catch (RejectedException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    public static <T> Future<T> step(Step<T> step) {
+        try {
+            return Future.succeededFuture(step.get());
+        } catch (RejectedException | UnavailableException e) {
             return Future.failedFuture(e);
         }
     }

@@ -20,6 +20,7 @@ import dev.stint.broker.auth.ClientAssertionVerifier;
 import dev.stint.broker.auth.ClientAuthentication;
 import dev.stint.broker.tasks.TaskRows;
 import dev.stint.broker.tokens.IssuedToken;
+import dev.stint.broker.tokens.NewAgentToken;
 import dev.stint.broker.tokens.TokenKind;
 import dev.stint.broker.tokens.TokenRows;
 import dev.stint.broker.tasks.Task;
@@ -47,7 +48,8 @@ import java.util.TreeSet;
 
 /**
  * The OAuth 2.0 surface: server metadata (RFC 8414), the JWKS, the token endpoint
- * ({@code client_credentials} with {@code private_key_jwt}, RFC 7523), introspection (RFC 7662)
+ * ({@code client_credentials} with {@code private_key_jwt}, RFC 7523; token exchange, RFC 8693, by a
+ * {@link TokenExchangeGrant}), introspection (RFC 7662)
  * and revocation (RFC 7009).
  */
 public final class OAuthRoutes {
@@ -62,19 +64,21 @@ public final class OAuthRoutes {
     private final TaskTokenVerifier taskTokens;
     private final Duration agentTokenTtl;
     private final Clock clock;
+    private final TokenExchangeGrant exchange;
 
     /**
      * @param ecdsaProvider the JCA provider that checks ECDSA client-assertion signatures; empty
      *     for the JDK's default
      */
     public OAuthRoutes(String issuer, Store store, AuditLog audit, BrokerKeys keys, BearerAuthenticator bearer,
-            Optional<Provider> ecdsaProvider, Duration agentTokenTtl, Clock clock) {
+            Optional<Provider> ecdsaProvider, Duration agentTokenTtl, TokenExchangeGrant exchange, Clock clock) {
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.store = Objects.requireNonNull(store, "store");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.bearer = Objects.requireNonNull(bearer, "bearer");
         this.agentTokenTtl = Objects.requireNonNull(agentTokenTtl, "agentTokenTtl");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.exchange = Objects.requireNonNull(exchange, "exchange");
         // RFC 7523: aud identifies this server; its issuer and the URL of any of its endpoints do.
         this.clients = new ClientAuthentication(store, new ClientAssertionVerifier(store, issuer, Set.of(issuer,
                 tokenEndpoint(), issuer + "/oauth2/introspect", issuer + "/oauth2/revoke"), ecdsaProvider, clock),
@@ -103,7 +107,7 @@ public final class OAuthRoutes {
         body.put("jwks_uri", issuer + "/.well-known/jwks.json");
         body.put("introspection_endpoint", issuer + "/oauth2/introspect");
         body.put("revocation_endpoint", issuer + "/oauth2/revoke");
-        body.put("grant_types_supported", List.of("client_credentials"));
+        body.put("grant_types_supported", List.of("client_credentials", TOKEN_EXCHANGE));
         body.put("response_types_supported", List.of());
         body.put("token_endpoint_auth_methods_supported", List.of("private_key_jwt"));
         body.put("token_endpoint_auth_signing_alg_values_supported", algorithms());
@@ -142,36 +146,40 @@ public final class OAuthRoutes {
             ctx.fail(OAuthRejectedException.invalidRequest("grant_type is required"));
             return;
         }
+        if (TOKEN_EXCHANGE.equals(grantType)) {
+            exchange.exchange(form).onSuccess(body -> answerToken(ctx, body)).onFailure(ctx::fail);
+            return;
+        }
         if (!"client_credentials".equals(grantType)) {
-            ctx.fail(new OAuthRejectedException(400, "unsupported_grant_type", TOKEN_EXCHANGE.equals(grantType)
-                    ? "token exchange for CI identities is not available in this version; use client_credentials"
-                    : "grant_type must be client_credentials"));
+            ctx.fail(new OAuthRejectedException(400, "unsupported_grant_type",
+                    "grant_type must be client_credentials or " + TOKEN_EXCHANGE));
             return;
         }
         Instant now = clock.instant();
         withClientAssertion(form, (tx, agent) -> {
-            String token = OpaqueTokens.generate(OpaqueTokens.AGENT_PREFIX);
-            Instant expiresAt = now.plus(agentTokenTtl);
-            String jti = OpaqueTokens.randomId();
-            new TokenRows(tx).insert(new IssuedToken(jti, TokenKind.AGENT, OpaqueTokens.hash(token), agent.id(), null,
-                    null, null, issuer, now, expiresAt, null, null));
+            NewAgentToken token = NewAgentToken.issue(tx, agent.id(), issuer, now, agentTokenTtl, null);
             new AuditRows(tx).append(new AuditEvent("agent:" + agent.id(), "agent.authenticate", AuditEvent.Decision.ALLOW,
                     agent.id().value(), null, null, "",
-                    "agent token " + jti + " issued by private_key_jwt, expires " + expiresAt), now);
+                    "agent token " + token.jti() + " issued by private_key_jwt, expires " + token.expiresAt()), now);
             return token;
         })
                 .onSuccess(token -> {
                     Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("access_token", token);
+                    body.put("access_token", token.value());
                     body.put("token_type", "Bearer");
                     body.put("expires_in", agentTokenTtl.toSeconds());
-                    ctx.response()
-                            .putHeader("Content-Type", "application/json")
-                            .putHeader("Cache-Control", "no-store")
-                            .putHeader("Pragma", "no-cache")
-                            .end(Json.write(body));
+                    answerToken(ctx, body);
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /** A token answer: never cached by anything between the broker and the client (RFC 6749, 5.1). */
+    public static void answerToken(RoutingContext ctx, Map<String, Object> body) {
+        ctx.response()
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("Pragma", "no-cache")
+                .end(Json.write(body));
     }
 
     // introspection and revocation

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param grants agent id or {@code group:<name>} to tier to the scope patterns granted there
  * @param approvals tier to action class ({@code destructive} or an action name) to quorum
  * @param databaseRoles role name to the role, its connections checked against the deployment
+ * @param federation the rules that let CI jobs in as agents, in file order
  */
 public record PolicyDocument(
         Map<Tier, TierPolicy> tiers,
@@ -22,7 +23,8 @@ public record PolicyDocument(
         Map<String, Map<Tier, List<ScopePattern>>> grants,
         Map<Tier, Map<String, Integer>> approvals,
         List<Freeze> freezes,
-        Map<String, DatabaseRole> databaseRoles) {
+        Map<String, DatabaseRole> databaseRoles,
+        List<FederationRule> federation) {
 
     public PolicyDocument {
         tiers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tiers));
@@ -32,6 +34,7 @@ public record PolicyDocument(
         approvals = Map.copyOf(approvals);
         freezes = List.copyOf(freezes);
         databaseRoles = Map.copyOf(databaseRoles);
+        federation = List.copyOf(federation);
     }
 
     /**

@@ -37,7 +37,8 @@ public final class PolicyFileLoader {
     public static final int MAX_BYTES = 1 << 20;
 
     private static final Set<String> TOP_KEYS = Set.of(
-            "tiers", "destructive_actions", "groups", "grants", "approvals", "freezes", "database_roles");
+            "tiers", "destructive_actions", "groups", "grants", "approvals", "freezes", "database_roles",
+            "federation");
     private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?");
     /** Group, action, action-class and database-role names. */
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
@@ -109,7 +110,9 @@ public final class PolicyFileLoader {
         List<Freeze> freezes = top.containsKey("freezes") ? freezes(top.get("freezes"), tiers) : List.of();
         Map<String, DatabaseRole> roles = top.containsKey("database_roles")
                 ? new DatabaseRolesReader(nodes, tiers, catalog, syntax).read(top.get("database_roles")) : Map.of();
-        return new PolicyDocument(tiers, destructive, groups, grants, approvals, freezes, roles);
+        List<FederationRule> federation = top.containsKey("federation")
+                ? new FederationRulesReader(nodes).read(top.get("federation")) : List.of();
+        return new PolicyDocument(tiers, destructive, groups, grants, approvals, freezes, roles, federation);
     }
 
     private Map<Tier, TierPolicy> tiers(Node node) throws PolicyFileException {

@@ -113,7 +113,7 @@ public final class DefaultTaskService implements TaskService {
         String scopeText = Scope.join(scopes);
         if (!decision.allowed()) {
             return audit.reject(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.DENY,
-                    agent.id().value(), id.value(), tier.name(), scopeText, decision.reason()),
+                    agent.id().value(), id.value(), tier.name(), scopeText, decision.reason(), caller.origin()),
                     new RejectedException(403, ProblemType.POLICY_DENIED, decision.reason()));
         }
         TaskDeadline deadline = TaskDeadline.after(now, decision.ttl());
@@ -125,12 +125,17 @@ public final class DefaultTaskService implements TaskService {
                 throw new RejectedException(409, ProblemType.TASK_EXISTS,
                         "you already have a task " + id + "; choose another task_id or omit it");
             }
+            if (caller.origin() != null) {
+                // Every later record about this task names the CI run that opened it.
+                new AuditRows(tx).attachOrigin(agent.id().value(), id.value(), caller.origin());
+            }
             new AuditRows(tx).append(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.ALLOW, agent.id().value(),
                     id.value(), tier.name(), scopeText, decision.reason() + "; deadline " + deadline.at()), now);
             return new OpenedTask(task, ttlCapped);
         }).recover(failure -> failure instanceof RejectedException rejected
                 ? audit.reject(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.DENY,
-                        agent.id().value(), id.value(), tier.name(), scopeText, rejected.reason()), rejected)
+                        agent.id().value(), id.value(), tier.name(), scopeText, rejected.reason(), caller.origin()),
+                        rejected)
                 : Future.failedFuture(failure));
     }
 

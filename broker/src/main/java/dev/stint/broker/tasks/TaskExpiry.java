@@ -1,6 +1,8 @@
 package dev.stint.broker.tasks;
 
 import dev.stint.broker.auth.AssertionRows;
+import dev.stint.broker.http.UnavailableException;
+import dev.stint.broker.store.Tx;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tokens.TokenRows;
 import io.vertx.core.Future;
@@ -21,11 +23,25 @@ public final class TaskExpiry {
     private final Store store;
     private final TaskEnder ender;
     private final Clock clock;
+    private final Purge more;
+
+    /** Other rows that are only kept until they expire, forgotten in the same unit as the sweep. */
+    @FunctionalInterface
+    public interface Purge {
+        Purge NONE = (tx, now) -> { };
+
+        void purge(Tx tx, Instant now) throws UnavailableException;
+    }
 
     public TaskExpiry(Store store, TaskEnder ender, Clock clock) {
+        this(store, ender, clock, Purge.NONE);
+    }
+
+    public TaskExpiry(Store store, TaskEnder ender, Clock clock, Purge more) {
         this.store = Objects.requireNonNull(store, "store");
         this.ender = Objects.requireNonNull(ender, "ender");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.more = Objects.requireNonNull(more, "more");
     }
 
     /** @return how many tasks were expired by this sweep */
@@ -43,6 +59,7 @@ public final class TaskExpiry {
             }
             new AssertionRows(tx).purgeExpired(now);
             new TokenRows(tx).purgeExpired(now);
+            more.purge(tx, now);
             return expired;
         });
     }

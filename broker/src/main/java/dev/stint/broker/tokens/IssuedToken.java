@@ -1,5 +1,6 @@
 package dev.stint.broker.tokens;
 
+import dev.stint.broker.audit.CiOrigin;
 import dev.stint.token.AgentId;
 import dev.stint.token.TaskId;
 import dev.stint.token.Tier;
@@ -14,6 +15,7 @@ import java.util.Objects;
  * @param taskId {@code null} for agent tokens
  * @param tier {@code null} for agent tokens
  * @param revokedAt {@code null} while not revoked
+ * @param origin the CI run an agent token was exchanged for (RFC 8693); {@code null} otherwise
  */
 public record IssuedToken(
         String jti,
@@ -27,7 +29,8 @@ public record IssuedToken(
         Instant issuedAt,
         Instant expiresAt,
         Instant revokedAt,
-        String revokeReason) {
+        String revokeReason,
+        CiOrigin origin) {
 
     public IssuedToken {
         Objects.requireNonNull(jti, "jti");
@@ -35,6 +38,13 @@ public record IssuedToken(
         Objects.requireNonNull(agentId, "agentId");
         Objects.requireNonNull(issuedAt, "issuedAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    public IssuedToken(String jti, TokenKind kind, String tokenHash, AgentId agentId, TaskId taskId, Tier tier,
+            String scope, String audience, Instant issuedAt, Instant expiresAt, Instant revokedAt,
+            String revokeReason) {
+        this(jti, kind, tokenHash, agentId, taskId, tier, scope, audience, issuedAt, expiresAt, revokedAt,
+                revokeReason, null);
     }
 
     public boolean isActiveAt(Instant now) {

@@ -3,6 +3,7 @@ package dev.stint.broker.tokens;
 import static dev.stint.broker.store.Columns.instant;
 import static dev.stint.broker.store.Columns.set;
 
+import dev.stint.broker.audit.CiOrigin;
 import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.store.Tx;
 import dev.stint.token.AgentId;
@@ -23,7 +24,7 @@ public final class TokenRows {
     static final Duration KEPT_AFTER_EXPIRY = Duration.ofDays(1);
 
     private static final String COLUMNS = "jti, kind, token_hash, agent_id, task_id, tier, scope, audience,"
-            + " issued_at, expires_at, revoked_at, revoke_reason";
+            + " issued_at, expires_at, revoked_at, revoke_reason, origin";
 
     private final Tx tx;
 
@@ -35,7 +36,7 @@ public final class TokenRows {
     }
 
     public void insert(IssuedToken token) throws UnavailableException {
-        tx.update("INSERT INTO issued_tokens (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
+        tx.update("INSERT INTO issued_tokens (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
             set(ps, 1, token.jti());
             set(ps, 2, token.kind().wireName());
             set(ps, 3, token.tokenHash());
@@ -48,6 +49,7 @@ public final class TokenRows {
             set(ps, 10, token.expiresAt());
             set(ps, 11, token.revokedAt());
             set(ps, 12, token.revokeReason());
+            set(ps, 13, token.origin() == null ? null : token.origin().toJson());
         });
     }
 
@@ -128,6 +130,6 @@ public final class TokenRows {
         return new IssuedToken(rs.getString(1), TokenKind.fromWire(rs.getString(2)), rs.getString(3),
                 new AgentId(rs.getString(4)), taskId == null ? null : new TaskId(taskId),
                 tier == null ? null : new Tier(tier), rs.getString(7), rs.getString(8), instant(rs, 9),
-                instant(rs, 10), instant(rs, 11), rs.getString(12));
+                instant(rs, 10), instant(rs, 11), rs.getString(12), CiOrigin.fromJson(rs.getString(13)));
     }
 }

@@ -175,7 +175,7 @@ class DeploymentFileTest {
     static Stream<Arguments> rejections() {
         return Stream.of(
                 row("unknown top-level key", MINIMAL + "notifications:\n  slack: {}\n",
-                        "deploy.yaml:7:1: notifications: unknown key (expected one of backends, store)"),
+                        "deploy.yaml:7:1: notifications: unknown key (expected one of backends, federation, store)"),
                 row("unknown key under postgres", MINIMAL + "    schema: public\n",
                         "deploy.yaml:7:5: store.postgres.schema: unknown key (expected one of database, host,"
                                 + " password_env, password_file, pool_size, port, ssl_mode, user)"),
@@ -403,4 +403,44 @@ class DeploymentFileTest {
         }
     }
 
+
+    // federation
+
+    @Test
+    void loopbackHttpIssuersAreListed() throws Exception {
+        Deployment deployment = parse("federation:\n  allow_http_issuers: [\"http://127.0.0.1:8099/gh\","
+                + " \"http://localhost:9000\", \"http://[::1]:7000\"]\n");
+
+        assertThat(deployment.federation().allowHttpIssuers()).containsExactlyInAnyOrder("http://127.0.0.1:8099/gh",
+                "http://localhost:9000", "http://[::1]:7000");
+        assertThat(deployment.federation().allows("http://127.0.0.1:8099/gh")).isTrue();
+        assertThat(deployment.federation().allows("http://127.0.0.1:8099")).isFalse();
+        assertThat(deployment.federation().allows("https://token.actions.githubusercontent.com")).isTrue();
+    }
+
+    @Test
+    void withoutAFederationSectionNoHttpIssuerIsAllowed() throws Exception {
+        assertThat(parse(MINIMAL).federation().allows("http://127.0.0.1:8099")).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://ci.example.com|plain http is allowed on loopback only",
+            "http://10.0.0.5:8080|plain http is allowed on loopback only",
+            "https://ci.example.com|must be an http URL",
+            "http://user@127.0.0.1:8099|must be an http URL",
+            "http://127.0.0.1:8099/?q=1|must be an http URL"})
+    void nonLoopbackOrOddHttpIssuerIsRefusedAtItsLine(String issuer, String message) {
+        assertThatThrownBy(() -> parse("federation:\n  allow_http_issuers:\n    - \"" + issuer + "\"\n"))
+                .isInstanceOf(DeploymentFileException.class)
+                .hasMessageStartingWith(LABEL + ":3:7: federation.allow_http_issuers: ")
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void unknownFederationKeyIsRefused() {
+        assertThatThrownBy(() -> parse("federation:\n  allow_insecure: true\n"))
+                .isInstanceOf(DeploymentFileException.class)
+                .hasMessage(LABEL + ":2:3: federation.allow_insecure: unknown key (expected one of allow_http_issuers)");
+    }
 }

@@ -341,10 +341,9 @@ class RequestValidationTest {
                 registration("six keys", agentBody("new-agent", keys(publicKey("k1"), publicKey("k2"), publicKey("k3"),
                         publicKey("k4"), publicKey("k5"), publicKey("k6"))), "jwks must hold 1 to 5 keys"),
                 registration("no keys", agentBody("new-agent", "{\"keys\":[]}"), "jwks must hold 1 to 5 keys"),
-                registration("jwks missing", agentBody("new-agent", null),
-                        "jwks is required: a JWK Set {\"keys\": [...]} of public keys"),
                 registration("jwks as a string", agentBody("new-agent", str("{\"keys\":[]}")),
-                        "jwks is required: a JWK Set {\"keys\": [...]} of public keys"),
+                        "jwks must be a JWK Set {\"keys\": [...]} of public keys, or absent for an agent that"
+                                + " signs in only through CI federation"),
                 registration("P-521 key", agentBody("new-agent", keys(ecKey(Curve.P_521).toPublicJWK().toJSONString())),
                         "EC keys must be on P-256 or P-384"),
                 registration("RSA 1024 key", agentBody("new-agent", keys(rsa1024())),

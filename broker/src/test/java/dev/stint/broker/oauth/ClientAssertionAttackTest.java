@@ -333,16 +333,16 @@ class ClientAssertionAttackTest {
                         "invalid_request", "grant_type is required"),
                 badRequest("grant_type password", "application/x-www-form-urlencoded",
                         "grant_type=password&username=admin&password=admin",
-                        "unsupported_grant_type", "grant_type must be client_credentials"),
+                        "unsupported_grant_type", "grant_type must be client_credentials or "
+                                + "urn:ietf:params:oauth:grant-type:token-exchange"),
                 badRequest("grant_type authorization_code", "application/x-www-form-urlencoded",
                         "grant_type=authorization_code&code=abc",
-                        "unsupported_grant_type", "grant_type must be client_credentials"),
-                badRequest("token exchange (not available yet)", "application/x-www-form-urlencoded",
+                        "unsupported_grant_type", "grant_type must be client_credentials or "
+                                + "urn:ietf:params:oauth:grant-type:token-exchange"),
+                badRequest("token exchange without subject_token_type", "application/x-www-form-urlencoded",
                         "grant_type=" + enc("urn:ietf:params:oauth:grant-type:token-exchange")
-                                + "&subject_token=eyJ&subject_token_type="
-                                + enc("urn:ietf:params:oauth:token-type:id_token"),
-                        "unsupported_grant_type",
-                        "token exchange for CI identities is not available in this version; use client_credentials"),
+                                + "&subject_token=eyJ",
+                        "invalid_request", "subject_token_type is required: urn:ietf:params:oauth:token-type:jwt"),
                 badRequest("grant_type twice", "application/x-www-form-urlencoded",
                         "grant_type=client_credentials&grant_type=password&client_assertion_type=" + enc(JWT_BEARER)
                                 + "&client_assertion=x",

@@ -93,7 +93,8 @@ class MetadataTest {
     void metadataOffersOnlyClientCredentialsWithPrivateKeyJwt() {
         JsonNode metadata = broker.get("/.well-known/oauth-authorization-server", null).json();
 
-        assertThat(strings(metadata.get("grant_types_supported"))).containsExactly("client_credentials");
+        assertThat(strings(metadata.get("grant_types_supported"))).containsExactly("client_credentials",
+                "urn:ietf:params:oauth:grant-type:token-exchange");
         assertThat(strings(metadata.get("response_types_supported"))).isEmpty();
         assertThat(strings(metadata.get("token_endpoint_auth_methods_supported"))).containsExactly("private_key_jwt");
         for (String endpoint : List.of("token", "introspection", "revocation")) {

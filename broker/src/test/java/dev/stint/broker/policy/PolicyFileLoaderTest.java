@@ -216,7 +216,7 @@ class PolicyFileLoaderTest {
                           demo-agent: {}
                         """,
                         "policy.yaml:3:1: grant: unknown key (expected one of approvals, database_roles,"
-                                + " destructive_actions, freezes, grants, groups, tiers)"),
+                                + " destructive_actions, federation, freezes, grants, groups, tiers)"),
                 Arguments.of("unknown key inside a tier", """
                         tiers:
                           dev: { max_ttl: 8h, default_ttl: 1h, min_ttl: 1m }

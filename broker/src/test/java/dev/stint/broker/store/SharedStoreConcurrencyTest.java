@@ -417,7 +417,8 @@ class SharedStoreConcurrencyTest {
             tasks = new DefaultTaskService(ISSUER, store, audit, policy, keys, Duration.ofMinutes(5), ender, CLOCK);
             Router router = Router.router(vertx);
             router.route().handler(BodyHandler.create(false));
-            new OAuthRoutes(ISSUER, store, audit, keys, bearer, Optional.empty(), Duration.ofMinutes(10), CLOCK)
+            new OAuthRoutes(ISSUER, store, audit, keys, bearer, Optional.empty(), Duration.ofMinutes(10),
+                    dev.stint.broker.oauth.TokenExchangeGrant.NONE, CLOCK)
                     .mount(router);
             new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, CLOCK)
                     .mount(router);
