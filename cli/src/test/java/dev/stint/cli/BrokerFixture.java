@@ -4,6 +4,7 @@ import dev.stint.broker.BrokerHarness;
 import dev.stint.broker.MutableClock;
 import dev.stint.broker.TestAgent;
 import dev.stint.broker.deployment.Deployment;
+import dev.stint.broker.deployment.FederationSettings;
 import dev.stint.broker.pgroles.AdminDatabase;
 import dev.stint.broker.store.PostgresTestDatabase;
 import dev.stint.sdk.AgentKeys;
@@ -17,6 +18,8 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A real broker on a real PostgreSQL for one test class: the sample policy, with its dev
@@ -44,16 +47,28 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     static BrokerFixture start(Path dir) throws Exception {
+        return start(dir, UnaryOperator.identity(), Set.of(), 0);
+    }
+
+    /**
+     * @param changePolicy applied to the sample policy (after its dev role is moved to the test schema)
+     * @param httpIssuers CI issuers the broker may reach over plain http (the deployment's
+     *     {@code federation.allow_http_issuers})
+     * @param port the broker's port, so that a policy may name its issuer; 0 for any
+     */
+    static BrokerFixture start(Path dir, UnaryOperator<String> changePolicy, Set<String> httpIssuers, int port)
+            throws Exception {
         AdminDatabase db = AdminDatabase.create();
         String sample = Files.readString(BrokerHarness.SAMPLE_POLICY);
         if (!sample.contains(SAMPLE_DEV_ROLE)) {
             throw new IllegalStateException("the sample policy no longer has the line the test replaces");
         }
         Path policy = dir.resolve("policy.yaml");
-        Files.writeString(policy, sample.replace(SAMPLE_DEV_ROLE, READ_ONLY_ROLE));
-        Deployment deployment = db.deployment(PostgresTestDatabase.port(), dir);
+        Files.writeString(policy, changePolicy.apply(sample.replace(SAMPLE_DEV_ROLE, READ_ONLY_ROLE)));
+        Deployment deployment = db.deployment(PostgresTestDatabase.port(), dir)
+                .withFederation(new FederationSettings(httpIssuers));
         BrokerHarness broker = BrokerHarness.start(dir.resolve("data"), policy, new MutableClock(Instant.now()),
-                o -> o.withDeployment(deployment));
+                o -> o.withDeployment(deployment).withPort(port));
         try {
             TestAgent agent = broker.registerAgent(AGENT, "dev");
             Path keyFile = dir.resolve("agent.jwk");
@@ -62,6 +77,15 @@ final class BrokerFixture implements AutoCloseable {
         } catch (Exception | AssertionError e) {
             broker.close();
             throw e;
+        }
+    }
+
+    /** Registers an agent with no key for dev: it can come in through CI federation only. */
+    void registerKeylessAgent(String id) {
+        BrokerHarness.Response registered = broker.postJson("/v1/agents", "{\"agent_id\":\"" + id + "\",\"owner\":"
+                + "\"platform@example.com\",\"purpose\":\"CI\",\"tiers\":[\"dev\"]}", broker.adminToken());
+        if (registered.status() != 201) {
+            throw new AssertionError("registration failed: " + registered.status() + " " + registered.body());
         }
     }
 
