@@ -20,6 +20,7 @@ import dev.stint.sdk.TaskToken;
 import dev.stint.token.Scope;
 import dev.stint.token.Tier;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +52,12 @@ final class ExecCommand {
     static final Duration SHORTEST_TASK = Duration.ofSeconds(30);
     /** How long to wait for the broker to confirm the database login is gone after the end. */
     static final Duration REVOCATION_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Set by {@code ./stint} on the run that records the class-data sharing archive: a file to
+     * create once this exec has run through, so that the launcher keeps the archive it recorded.
+     */
+    static final String ARCHIVE_RECORDED = "stint.cds.recorded";
 
     /** What to run, and what the task asks for. */
     record Request(Tier tier, List<Scope> scopes, String dbRole, Duration ttl, String purpose, List<String> command) {
@@ -102,7 +109,21 @@ final class ExecCommand {
                 end(session, request, null); // reports its own failure; the cause goes on up
             }
         }
-        return end(session, request, status);
+        int exitCode = end(session, request, status);
+        markArchiveRecorded();
+        return exitCode;
+    }
+
+    /** Tells the launcher this run loaded every class an exec needs (see {@link #ARCHIVE_RECORDED}). */
+    private static void markArchiveRecorded() {
+        String marker = System.getProperty(ARCHIVE_RECORDED);
+        if (marker != null) {
+            try {
+                Files.createFile(Path.of(marker));
+            } catch (IOException e) {
+                // Only an archive is lost: the next exec records one again.
+            }
+        }
     }
 
     private int runCommand(TaskSession session, Request request, SignalForwarding signals)
