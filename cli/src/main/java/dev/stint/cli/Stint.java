@@ -151,6 +151,9 @@ public final class Stint {
                 command.matchedOptionValue("--key", null), command.matchedOptionValue("--agent", null),
                 command.matchedOptionValue("--ci", null), command.matchedOptionValue("--ci-audience", null),
                 command.matchedOptionValue("--ci-token-var", null)), env);
+        if (login instanceof Login.Key) {
+            WarmUp.start(); // the client assertion will be signed after the metadata request
+        }
         return AgentClient.connect(broker(command), login, env, clock);
     }
 
