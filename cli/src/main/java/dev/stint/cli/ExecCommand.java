@@ -89,6 +89,10 @@ final class ExecCommand {
             ttl = withinOneAgentToken(agent.client().agentToken(), ttl);
         }
         String purpose = request.purpose() != null ? request.purpose() : defaultPurpose(request.command(), env);
+        if (signals.pending() != null) {
+            console.say("SIG" + signals.pending() + " came before the task was opened; nothing was run");
+            return SignalForwarding.exitCodeFor(signals.pending());
+        }
         TaskSession session;
         try {
             session = agent.client().openTask(taskRequest(request.tier(), request.scopes(), ttl, purpose));
