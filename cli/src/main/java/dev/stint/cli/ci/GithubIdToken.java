@@ -44,8 +44,9 @@ public final class GithubIdToken implements SubjectTokenSource {
         Objects.requireNonNull(requestUrl, "requestUrl");
         Objects.requireNonNull(audience, "audience");
         String separator = requestUrl.getRawQuery() == null ? "?" : "&";
+        // %20 for a space, as GitHub's toolkit writes it (encodeURIComponent), not the form's '+'.
         this.requestUri = URI.create(requestUrl + separator + "audience="
-                + URLEncoder.encode(audience, StandardCharsets.UTF_8));
+                + URLEncoder.encode(audience, StandardCharsets.UTF_8).replace("+", "%20"));
         this.requestToken = Objects.requireNonNull(requestToken, "requestToken");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
