@@ -85,11 +85,12 @@ public final class Stint {
             case "exec" -> exec(command);
             case "token" -> {
                 TaskId task = optional(command, "--task", TaskId::new);
-                yield scripts(command).token(task);
+                yield script(command, scripts -> scripts.token(task));
             }
             case "db-creds" -> {
                 TaskId task = required(command, "--task", TaskId::new);
-                yield scripts(command).databaseCredentials(task, command.matchedPositionalValue(0, ""));
+                String role = command.matchedPositionalValue(0, "");
+                yield script(command, scripts -> scripts.databaseCredentials(task, role));
             }
             case "task" -> task(command);
             default -> throw new IllegalStateException("no handler for " + command.commandSpec().name());
@@ -108,15 +109,15 @@ public final class Stint {
                 List<Scope> scopes = scopes(command);
                 Duration ttl = optional(command, "--ttl", Durations::parse);
                 String purpose = optional(command, "--purpose", Function.identity());
-                return scripts(command).open(tier, scopes, ttl, purpose);
+                return script(command, scripts -> scripts.open(tier, scopes, ttl, purpose));
             }
             case "show" -> {
                 TaskId id = taskId(command);
-                return scripts(command).show(id);
+                return script(command, scripts -> scripts.show(id));
             }
             case "end" -> {
                 TaskId id = taskId(command);
-                return scripts(command).end(id);
+                return script(command, scripts -> scripts.end(id));
             }
             default -> throw new IllegalStateException("no handler for task " + command.commandSpec().name());
         }
@@ -138,12 +139,22 @@ public final class Stint {
                 scopes(command), optional(command, "--db-role", Function.identity()),
                 optional(command, "--ttl", Durations::parse), optional(command, "--purpose", Function.identity()),
                 cmd);
-        AgentClient agent = connect(command);
-        return new ExecCommand(console, env, clock, tempRoot()).run(agent, request);
+        try (AgentClient agent = connect(command)) {
+            return new ExecCommand(console, env, clock, tempRoot()).run(agent, request);
+        }
     }
 
-    private ScriptCommands scripts(ParseResult command) throws CliFailure {
-        return new ScriptCommands(connect(command).client(), console, clock);
+    /** One of the script commands, with a client that is closed when it is done. */
+    @FunctionalInterface
+    private interface Script {
+        int run(ScriptCommands scripts) throws CliFailure, BrokerRejectedException, BrokerUnavailableException;
+    }
+
+    private int script(ParseResult command, Script script)
+            throws CliFailure, BrokerRejectedException, BrokerUnavailableException {
+        try (AgentClient agent = connect(command)) {
+            return script.run(new ScriptCommands(agent.client(), console, clock));
+        }
     }
 
     private AgentClient connect(ParseResult command) throws CliFailure {
