@@ -55,9 +55,17 @@ public final class CiIssuers {
     private record Known(JWKSet keys, Instant fetchedAt) {
     }
 
+    private final long timeoutMillis;
+
     public CiIssuers(Vertx vertx, FederationSettings settings, Clock clock) {
+        this(vertx, settings, clock, Duration.ofMillis(TIMEOUT_MILLIS));
+    }
+
+    /** @param timeout how long one request to an issuer may take, connecting included */
+    CiIssuers(Vertx vertx, FederationSettings settings, Clock clock, Duration timeout) {
+        this.timeoutMillis = timeout.toMillis();
         this.http = vertx.createHttpClient(new HttpClientOptions()
-                .setConnectTimeout((int) TIMEOUT_MILLIS)
+                .setConnectTimeout((int) timeoutMillis)
                 .setMaxRedirects(0)
                 .setKeepAlive(true)
                 .setVerifyHost(true));
@@ -166,7 +174,7 @@ public final class CiIssuers {
         RequestOptions request;
         try {
             request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
-                    .setFollowRedirects(false).setTimeout(TIMEOUT_MILLIS).addHeader("Accept", "application/json");
+                    .setFollowRedirects(false).setTimeout(timeoutMillis).addHeader("Accept", "application/json");
         } catch (RuntimeException e) {
             return Future.failedFuture(new UnavailableException(what + " could not be fetched: not a usable URL"));
         }

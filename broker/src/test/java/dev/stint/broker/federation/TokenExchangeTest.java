@@ -274,6 +274,11 @@ class TokenExchangeTest {
                         "no federation rule matches"),
                 refused("unknown issuer", claims -> claims.put("iss", "https://token.example.net"),
                         "no federation rule trusts tokens from issuer https://token.example.net"),
+                refused("exp as a string", claims -> claims.put("exp", "tomorrow"), "subject_token"),
+                refused("iss as a number", claims -> claims.put("iss", 42L), "subject_token"),
+                refused("sub as an object", claims -> claims.put("sub", Map.of("repo", "x")), "subject_token"),
+                refused("issuer in another case", claims -> claims.put("iss", github.issuer().toUpperCase(
+                        java.util.Locale.ROOT)), "no federation rule trusts tokens from issuer"),
                 refused("rule names an unregistered agent", claims -> claims.put("repository_id", "31337"),
                         "names agent ci-nobody, which is not registered"),
                 refused("agent suspended", claims -> claims.put("repository_id", "31338"),
