@@ -22,6 +22,7 @@ import dev.stint.broker.keys.KeyRows;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.DefaultTaskService;
 import dev.stint.broker.tasks.TaskEnder;
+import dev.stint.broker.tasks.FreezeSweep;
 import dev.stint.broker.tasks.TaskExpiry;
 import dev.stint.broker.credentials.ConnectionStatus;
 import dev.stint.broker.credentials.CredentialBackends;
@@ -168,7 +169,8 @@ public final class BrokerVerticle extends VerticleBase {
                             credentialBackends::byName, connectionStatus, clock);
                     ciIssuers = new CiIssuers(vertx, options.deployment().federation(), clock);
                     sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock,
-                            (tx, now) -> new SubjectTokenRows(tx).purgeExpired(now)), revoker, credentialBackends, clock);
+                            (tx, now) -> new SubjectTokenRows(tx).purgeExpired(now)),
+                            new FreezeSweep(store, ender, policy, clock), revoker, credentialBackends, clock);
                     return sweeps.beforeServing().map(chosen);
                 })
                 .compose(chosen -> {

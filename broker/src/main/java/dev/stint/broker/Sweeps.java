@@ -3,6 +3,7 @@ package dev.stint.broker;
 import dev.stint.broker.credentials.CredentialBackends;
 import dev.stint.broker.credentials.LeaseRevoker;
 import dev.stint.broker.store.Store;
+import dev.stint.broker.tasks.FreezeSweep;
 import dev.stint.broker.tasks.TaskExpiry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's sweeps: tasks past their deadline are expired (their leases then owed revocation),
- * and leases owed revocation are revoked. They run once before the broker serves, so that what
- * fell due while it was down is done first, then every second on the broker that leads the
- * sweeps ({@link Store#leadsSweeps()}).
+ * The broker's sweeps: tasks past their deadline are expired and live tasks a freeze in force
+ * catches are ended (their leases then owed revocation), and leases owed revocation are revoked.
+ * They run once before the broker serves, so that what fell due while it was down is done first,
+ * then every second on the broker that leads the sweeps ({@link Store#leadsSweeps()}).
  */
 final class Sweeps {
 
@@ -27,17 +28,19 @@ final class Sweeps {
     private final Vertx vertx;
     private final Store store;
     private final TaskExpiry expiry;
+    private final FreezeSweep freezes;
     private final LeaseRevoker revoker;
     private final CredentialBackends backends;
     private final Clock clock;
 
-    Sweeps(Vertx vertx, Store store, TaskExpiry expiry, LeaseRevoker revoker, CredentialBackends backends,
-            Clock clock) {
+    Sweeps(Vertx vertx, Store store, TaskExpiry expiry, FreezeSweep freezes, LeaseRevoker revoker,
+            CredentialBackends backends, Clock clock) {
         this.backends = Objects.requireNonNull(backends, "backends");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
         this.expiry = Objects.requireNonNull(expiry, "expiry");
+        this.freezes = Objects.requireNonNull(freezes, "freezes");
         this.revoker = Objects.requireNonNull(revoker, "revoker");
     }
 
@@ -82,6 +85,14 @@ final class Sweeps {
     }
 
     private Future<Void> round() {
-        return expiry.sweep().compose(expired -> revoker.sweep()).mapEmpty();
+        // Before the revoker, so that the leases of the tasks a freeze ends are revoked in the same round.
+        return expiry.sweep()
+                .compose(expired -> freezes.sweep())
+                .onSuccess(frozen -> {
+                    if (frozen > 0) {
+                        LOG.info("a freeze in force ended {} task(s)", frozen);
+                    }
+                })
+                .compose(frozen -> revoker.sweep()).mapEmpty();
     }
 }

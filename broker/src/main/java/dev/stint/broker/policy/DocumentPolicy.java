@@ -117,6 +117,11 @@ public final class DocumentPolicy implements Policy {
         return earliest;
     }
 
+    @Override
+    public List<FreezeInForce> freezesInForce(Instant now) {
+        return document.freezes().stream().flatMap(freeze -> freeze.inForceAt(now).stream()).toList();
+    }
+
     /** The patterns granted to the agent directly and through its groups, in that tier. */
     private List<ScopePattern> grantsOf(Subject agent, Tier tier) {
         List<ScopePattern> out = new ArrayList<>();

@@ -54,6 +54,11 @@ public record Freeze(Set<Tier> tiers, Instant from, Instant until, CronSchedule 
         return schedule.lastStart(now, zone).map(start -> start.plus(duration)).filter(end -> end.isAfter(now));
     }
 
+    /** This freeze as it stands at {@code now}, or empty when no window of it holds {@code now}. */
+    public Optional<FreezeInForce> inForceAt(Instant now) {
+        return activeUntil(now).map(until -> new FreezeInForce(tiers, deny, reason, until));
+    }
+
     /**
      * When this freeze is next in force at or after {@code from}, looking no further than
      * {@code horizon}: {@code from} itself while it is in force.

@@ -23,6 +23,13 @@ public interface Policy {
      */
     Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon);
 
+    /**
+     * The freezes in force at {@code now} (a window holds from its start, inclusive, to its end,
+     * exclusive), in the policy's order; empty when none is. Tasks that hold an action one of them
+     * denies in its tier are ended while it is in force.
+     */
+    List<FreezeInForce> freezesInForce(Instant now);
+
     /** The document currently in force (for {@code GET /v1/policy} and explanations). */
     PolicyDocument document();
 

@@ -129,6 +129,11 @@ public final class ReloadingPolicy implements Policy {
     }
 
     @Override
+    public List<FreezeInForce> freezesInForce(Instant now) {
+        return current.get().policy().freezesInForce(now);
+    }
+
+    @Override
     public PolicyDocument document() {
         return current.get().policy().document();
     }

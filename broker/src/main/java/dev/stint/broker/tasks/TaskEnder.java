@@ -7,6 +7,7 @@ import dev.stint.broker.store.Tx;
 import dev.stint.broker.tokens.TokenRows;
 import dev.stint.token.AgentId;
 import dev.stint.token.Scope;
+import dev.stint.token.Tier;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.Objects;
 
 /**
  * The one place a task ends, whichever path ends it: its owner or the admin ({@code end}), the
- * kill switch (agent suspension), its deadline (the expiry sweep) and, later, a freeze's start.
+ * kill switch (agent suspension), its deadline (the expiry sweep) and a freeze in force on one of
+ * its actions (the freeze sweep).
  * Inside the caller's store unit it moves the task to its final status, revokes its tokens and
  * whatever else was issued for it ({@link TaskCredentials}: database leases plug in here), and
  * appends the audit record that names the path, so that all of it commits or none does.
@@ -62,6 +64,17 @@ public final class TaskEnder {
         /** Its deadline passed; {@code actor} is whoever noticed first (the sweep, or an end request). */
         public static Ending deadlinePassed(Task task, String actor, String action) {
             return new Ending(TaskStatus.EXPIRED, actor, action, "deadline " + task.deadline().at() + " passed");
+        }
+
+        /**
+         * A freeze in force denies some of its actions in its tier, noticed by the sweep.
+         *
+         * @param freezeReason the policy's reason for the freeze
+         * @param frozen the task's actions it denies
+         */
+        public static Ending frozen(String freezeReason, Tier tier, List<String> frozen) {
+            return new Ending(TaskStatus.ENDED, "system", "task.freeze",
+                    "ended by freeze \"" + freezeReason + "\" (" + tier + ": " + String.join(", ", frozen) + ")");
         }
     }
 

@@ -13,9 +13,13 @@ import dev.stint.token.Tier;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /** The tasks' rows. The schema itself refuses to move a deadline or change tier, scopes or agent. */
 public final class TaskRows {
@@ -121,13 +125,49 @@ public final class TaskRows {
                 }, TaskRows::row);
     }
 
+    /**
+     * Active tasks of one of {@code tiers}, their deadline still ahead of {@code now}, that hold a
+     * scope whose action is one of {@code actions}; soonest deadline first. Pending tasks are not
+     * among them. The action is matched in the stored scope text: it is the segment after a ':'
+     * that ends a scope (before a space or at the end), and segments hold neither ':' nor ' ', so
+     * the match is exact. Only the (status, deadline) index serves it: enough for a query that runs
+     * while a freeze is in force and finds nothing once its tasks have ended.
+     */
+    public List<Task> activeHolding(Collection<Tier> tiers, Collection<String> actions, Instant now, int limit)
+            throws UnavailableException {
+        if (tiers.isEmpty() || actions.isEmpty()) {
+            return List.of();
+        }
+        List<String> tierNames = tiers.stream().map(Tier::name).sorted().toList();
+        List<String> patterns = new ArrayList<>();
+        for (String action : new TreeSet<>(actions)) {
+            String escaped = action.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+            patterns.add("%:" + escaped);
+            patterns.add("%:" + escaped + " %");
+        }
+        String sql = "SELECT " + COLUMNS + " FROM tasks WHERE status = 'active' AND deadline > ?"
+                + " AND tier IN (" + String.join(", ", Collections.nCopies(tierNames.size(), "?")) + ")"
+                + " AND (" + String.join(" OR ", Collections.nCopies(patterns.size(), "scopes LIKE ? ESCAPE '!'")) + ")"
+                + " ORDER BY deadline LIMIT ?" + tx.lockForUpdate();
+        return tx.many(sql, ps -> {
+            int index = 1;
+            set(ps, index++, now);
+            for (String tier : tierNames) {
+                set(ps, index++, tier);
+            }
+            for (String pattern : patterns) {
+                set(ps, index++, pattern);
+            }
+            ps.setInt(index, limit);
+        }, TaskRows::row);
+    }
+
     /** Tasks of that agent that are active or pending, oldest first. */
     public List<Task> openOf(AgentId agentId) throws UnavailableException {
         return tx.many("SELECT " + COLUMNS + " FROM tasks WHERE agent_id = ?"
                 + " AND status IN " + OPEN + " ORDER BY opened_at" + tx.lockForUpdate(),
                 ps -> set(ps, 1, agentId.value()), TaskRows::row);
     }
-
 
     private static Task row(ResultSet rs) throws SQLException {
         return new Task(new TaskId(rs.getString(1)), new AgentId(rs.getString(2)), new Tier(rs.getString(3)),

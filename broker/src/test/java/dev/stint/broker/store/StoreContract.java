@@ -180,6 +180,39 @@ public abstract class StoreContract {
     }
 
     @Test
+    void activeTasksHoldingAnActionAreFoundByTheActionExactly() {
+        await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
+        String[][] tasks = {
+                // id, tier, scopes, status, seconds to the deadline
+                {"delete-late", "dev", "db:orders:delete", "active", "300"},
+                {"delete-mid-list", "dev", "db:orders:read db:orders:delete db:users:write", "active", "200"},
+                {"underscore", "dev", "db:orders:bulk_delete", "active", "100"},
+                {"like-underscore", "dev", "db:orders:bulkxdelete", "active", "100"},
+                {"as-resource", "dev", "db:delete:read", "active", "100"},
+                {"longer-action", "dev", "db:orders:undelete db:orders:deleted", "active", "100"},
+                {"pending", "dev", "db:orders:delete", "pending_approval", "100"},
+                {"past-deadline", "dev", "db:orders:delete", "active", "0"},
+                {"other-tier", "prod", "db:orders:delete", "active", "100"}};
+        await(store.write(tx -> {
+            for (String[] t : tasks) {
+                new TaskRows(tx).insert(new Task(new TaskId(t[0]), AGENT, new Tier(t[1]), "work", Scope.parseList(t[2]),
+                        T0.minusSeconds(60), new TaskDeadline(T0.plusSeconds(Long.parseLong(t[4]))),
+                        TaskStatus.fromWire(t[3]), null, null));
+            }
+            return null;
+        }));
+
+        List<Task> found = await(store.write(tx -> new TaskRows(tx).activeHolding(List.of(new Tier("dev")),
+                List.of("delete", "bulk_delete"), T0, 10)));
+        List<Task> first = await(store.read(tx -> new TaskRows(tx).activeHolding(List.of(new Tier("dev")),
+                List.of("delete", "bulk_delete"), T0, 1)));
+
+        assertThat(found).extracting(t -> t.id().value()).containsExactly("underscore", "delete-mid-list",
+                "delete-late");
+        assertThat(first).extracting(t -> t.id().value()).containsExactly("underscore");
+    }
+
+    @Test
     void endingRevokesEveryTokenOfTheTaskOnly() {
         await(store.write(tx -> {
             new TokenRows(tx).insert(taskToken("a", "t-1", T0.plusSeconds(300)));
