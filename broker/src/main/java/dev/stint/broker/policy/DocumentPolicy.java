@@ -75,17 +75,6 @@ public final class DocumentPolicy implements Policy {
                 }
             }
         }
-        Map<String, Integer> quorums = document.approvals().getOrDefault(tier, Map.of());
-        for (Scope scope : request.scopes()) {
-            String actionClass = document.actionClass(scope.action());
-            // A quorum may be written for the class or for the action itself: the stricter applies.
-            int quorum = Math.max(quorums.getOrDefault(actionClass, 0), quorums.getOrDefault(scope.action(), 0));
-            if (quorum > 0) {
-                return Decision.deny("scope " + scope + " needs approval by " + quorum + " distinct "
-                        + (quorum == 1 ? "human" : "humans") + " in tier " + tier + " (" + actionClass
-                        + "); this broker does not take approvals yet, so the task is denied");
-            }
-        }
         Duration requested = request.requestedTtl();
         Duration ttl;
         String ttlReason;
@@ -99,8 +88,32 @@ public final class DocumentPolicy implements Policy {
             ttl = requested;
             ttlReason = Durations.format(ttl) + " as asked";
         }
+        Optional<ApprovalNeed> need = approvalNeed(tier, request.scopes());
+        if (need.isPresent()) {
+            int quorum = need.get().quorum();
+            return Decision.pending("scope" + (need.get().guarded().size() == 1 ? " " : "s ")
+                    + need.get().describe() + " in tier " + tier + " need" + (need.get().guarded().size() == 1
+                    ? "s" : "") + " approval by " + quorum + " distinct " + (quorum == 1 ? "human" : "humans"),
+                    ttl, need.get());
+        }
         return Decision.allow("scopes " + Scope.join(request.scopes()) + " granted to agent " + agent.id()
                 + " in tier " + tier + " for " + ttlReason, ttl);
+    }
+
+    /** The scopes the tier's approval quorums guard, in request order; empty when none is guarded. */
+    private Optional<ApprovalNeed> approvalNeed(Tier tier, List<Scope> scopes) {
+        Map<String, Integer> quorums = document.approvals().getOrDefault(tier, Map.of());
+        List<ApprovalNeed.GuardedScope> guarded = new ArrayList<>();
+        for (Scope scope : scopes) {
+            String actionClass = document.actionClass(scope.action());
+            // A quorum may be written for the class or for the action itself: the stricter applies.
+            int quorum = Math.max(quorums.getOrDefault(actionClass, 0), quorums.getOrDefault(scope.action(), 0));
+            if (quorum > 0) {
+                guarded.add(new ApprovalNeed.GuardedScope(scope, actionClass, quorum));
+            }
+        }
+        return guarded.isEmpty() ? Optional.empty() : Optional.of(new ApprovalNeed(
+                guarded.stream().mapToInt(ApprovalNeed.GuardedScope::quorum).max().orElseThrow(), guarded));
     }
 
     @Override

@@ -112,9 +112,13 @@ public final class DefaultTaskService implements TaskService {
         Decision decision = policy.decide(new PolicyRequest(agent.subject(), tier, scopes, ttl, now));
         String scopeText = Scope.join(scopes);
         if (!decision.allowed()) {
+            // Until people can approve, a task that would wait for them is refused, saying why.
+            String reason = decision.pending()
+                    ? decision.reason() + "; this broker does not take approvals yet, so the task is denied"
+                    : decision.reason();
             return audit.reject(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.DENY,
-                    agent.id().value(), id.value(), tier.name(), scopeText, decision.reason(), caller.origin()),
-                    new RejectedException(403, ProblemType.POLICY_DENIED, decision.reason()));
+                    agent.id().value(), id.value(), tier.name(), scopeText, reason, caller.origin()),
+                    new RejectedException(403, ProblemType.POLICY_DENIED, reason));
         }
         TaskDeadline deadline = TaskDeadline.after(now, decision.ttl());
         boolean ttlCapped = ttl != null && decision.ttl().compareTo(ttl) < 0;

@@ -33,8 +33,8 @@ class PolicyDenialTest {
     /** 64 h later: Monday 2026-11-30 08:00 Europe/Berlin. */
     static final Instant FREEZE_END = Instant.parse("2026-11-30T07:00:00Z");
     static final String POLICY_DENIED = "urn:stint:problem:policy-denied";
-    static final String APPROVAL_NEEDED = "scope db:orders:delete needs approval by 2 distinct humans in tier prod"
-            + " (destructive); this broker does not take approvals yet, so the task is denied";
+    static final String APPROVAL_NEEDED = "scope db:orders:delete (destructive, 2) in tier prod needs approval by 2"
+            + " distinct humans; this broker does not take approvals yet, so the task is denied";
     static final String WEEKEND_FREEZE = "scope db:orders:delete is frozen in tier prod until " + FREEZE_END
             + ": No destructive changes over the weekend";
 

@@ -233,12 +233,14 @@ class DocumentPolicyTest {
     // --- approvals ---------------------------------------------------------------------------
 
     @Test
-    void scopeNeedingOneApproverIsDeniedSayingSo() {
+    void scopeNeedingOneApproverMakesTheTaskWaitSayingSo() {
         Decision decision = decide(demo, "prod", null, "db:orders:write");
 
-        assertThat(decision.allowed()).isFalse();
-        assertThat(decision.reason()).isEqualTo("scope db:orders:write needs approval by 1 distinct human in tier"
-                + " prod (write); this broker does not take approvals yet, so the task is denied");
+        assertThat(decision.pending()).isTrue();
+        assertThat(decision.reason()).isEqualTo("scope db:orders:write (write, 1) in tier prod needs approval by 1"
+                + " distinct human");
+        assertThat(decision.approval().quorum()).isEqualTo(1);
+        assertThat(decision.ttl()).isEqualTo(java.time.Duration.ofMinutes(5));
     }
 
     @ParameterizedTest(name = "{0} is destructive and needs 2 approvers")
@@ -246,9 +248,9 @@ class DocumentPolicyTest {
     void destructiveActionsNeedTheDestructiveQuorum(String action) {
         Decision decision = decide(demo, "prod", null, "db:orders:" + action);
 
-        assertThat(decision.allowed()).isFalse();
-        assertThat(decision.reason()).isEqualTo("scope db:orders:" + action + " needs approval by 2 distinct humans"
-                + " in tier prod (destructive); this broker does not take approvals yet, so the task is denied");
+        assertThat(decision.pending()).isTrue();
+        assertThat(decision.reason()).isEqualTo("scope db:orders:" + action + " (destructive, 2) in tier prod needs"
+                + " approval by 2 distinct humans");
     }
 
     @Test
@@ -262,11 +264,22 @@ class DocumentPolicyTest {
     }
 
     @Test
-    void oneScopeNeedingApprovalDeniesTheWholeRequest() {
+    void oneScopeNeedingApprovalMakesTheWholeTaskWait() {
         Decision decision = decide(demo, "prod", null, "db:orders:read", "db:orders:delete");
 
-        assertThat(decision.allowed()).isFalse();
-        assertThat(decision.reason()).startsWith("scope db:orders:delete needs approval by 2 distinct humans");
+        assertThat(decision.pending()).isTrue();
+        assertThat(decision.approval().guarded()).extracting(g -> g.scope().toString())
+                .containsExactly("db:orders:delete");
+        assertThat(decision.reason()).startsWith("scope db:orders:delete (destructive, 2) in tier prod");
+    }
+
+    @Test
+    void theLargestQuorumOfTheGuardedScopesIsTheTasks() {
+        Decision decision = decide(demo, "prod", null, "db:orders:write", "db:orders:delete");
+
+        assertThat(decision.approval().quorum()).isEqualTo(2);
+        assertThat(decision.reason()).isEqualTo("scopes db:orders:delete (destructive, 2), db:orders:write (write, 1)"
+                + " in tier prod need approval by 2 distinct humans");
     }
 
     @Test
@@ -321,8 +334,8 @@ class DocumentPolicyTest {
 
         Decision decision = byName.decide(request(demo, "prod", null, NOW, "db:orders:delete"));
 
-        assertThat(decision.allowed()).isFalse();
-        assertThat(decision.reason()).startsWith("scope db:orders:delete needs approval by 2 distinct humans");
+        assertThat(decision.pending()).isTrue();
+        assertThat(decision.reason()).startsWith("scope db:orders:delete (destructive, 2) in tier prod");
     }
 
     // --- tier lookup -------------------------------------------------------------------------

@@ -229,7 +229,7 @@ class FreezeDecisionTest {
 
         assertThat(frozen.reason())
                 .isEqualTo("scope db:orders:delete is frozen in tier prod until 2026-01-12T07:00:00Z: " + WEEKEND);
-        assertThat(midweek.reason()).isEqualTo("scope db:orders:delete needs approval by 2 distinct humans in tier"
-                + " prod (destructive); this broker does not take approvals yet, so the task is denied");
+        assertThat(midweek.reason()).isEqualTo("scope db:orders:delete (destructive, 2) in tier prod needs approval"
+                + " by 2 distinct humans");
     }
 }
