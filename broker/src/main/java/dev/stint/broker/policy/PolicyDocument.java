@@ -15,6 +15,7 @@ import java.util.Set;
  * @param approvals tier to action class ({@code destructive} or an action name) to quorum
  * @param databaseRoles role name to the role, its connections checked against the deployment
  * @param federation the rules that let CI jobs in as agents, in file order
+ * @param approvalTiming how long a pending task waits, and how fresh an approver's sign-in must be
  */
 public record PolicyDocument(
         Map<Tier, TierPolicy> tiers,
@@ -24,7 +25,8 @@ public record PolicyDocument(
         Map<Tier, Map<String, Integer>> approvals,
         List<Freeze> freezes,
         Map<String, DatabaseRole> databaseRoles,
-        List<FederationRule> federation) {
+        List<FederationRule> federation,
+        ApprovalTiming approvalTiming) {
 
     public PolicyDocument {
         tiers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tiers));
@@ -35,6 +37,7 @@ public record PolicyDocument(
         freezes = List.copyOf(freezes);
         databaseRoles = Map.copyOf(databaseRoles);
         federation = List.copyOf(federation);
+        java.util.Objects.requireNonNull(approvalTiming, "approvalTiming");
     }
 
     /**

@@ -37,8 +37,8 @@ public final class PolicyFileLoader {
     public static final int MAX_BYTES = 1 << 20;
 
     private static final Set<String> TOP_KEYS = Set.of(
-            "tiers", "destructive_actions", "groups", "grants", "approvals", "freezes", "database_roles",
-            "federation");
+            "tiers", "destructive_actions", "groups", "grants", "approvals", "approval_window", "reauth_within",
+            "freezes", "database_roles", "federation");
     private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?");
     /** Group, action, action-class and database-role names. */
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
@@ -112,7 +112,20 @@ public final class PolicyFileLoader {
                 ? new DatabaseRolesReader(nodes, tiers, catalog, syntax).read(top.get("database_roles")) : Map.of();
         List<FederationRule> federation = top.containsKey("federation")
                 ? new FederationRulesReader(nodes).read(top.get("federation")) : List.of();
-        return new PolicyDocument(tiers, destructive, groups, grants, approvals, freezes, roles, federation);
+        ApprovalTiming timing = new ApprovalTiming(
+                top.containsKey("approval_window") ? limited(top.get("approval_window"), "approval_window",
+                        Duration.ofHours(24)) : ApprovalTiming.DEFAULT.window(),
+                top.containsKey("reauth_within") ? limited(top.get("reauth_within"), "reauth_within",
+                        Duration.ofHours(1)) : ApprovalTiming.DEFAULT.reauthWithin());
+        return new PolicyDocument(tiers, destructive, groups, grants, approvals, freezes, roles, federation, timing);
+    }
+
+    private Duration limited(Node node, String path, Duration max) throws PolicyFileException {
+        Duration value = duration(node, path);
+        if (value.compareTo(max) > 0) {
+            throw nodes.error(node, path, "must be at most " + Durations.format(max));
+        }
+        return value;
     }
 
     private Map<Tier, TierPolicy> tiers(Node node) throws PolicyFileException {

@@ -215,8 +215,8 @@ class PolicyFileLoaderTest {
                         grant:
                           demo-agent: {}
                         """,
-                        "policy.yaml:3:1: grant: unknown key (expected one of approvals, database_roles,"
-                                + " destructive_actions, federation, freezes, grants, groups, tiers)"),
+                        "policy.yaml:3:1: grant: unknown key (expected one of approval_window, approvals, database_roles,"
+                                + " destructive_actions, federation, freezes, grants, groups, reauth_within, tiers)"),
                 Arguments.of("unknown key inside a tier", """
                         tiers:
                           dev: { max_ttl: 8h, default_ttl: 1h, min_ttl: 1m }
