@@ -1,0 +1,31 @@
+-- Approvals of guarded tasks. A request keeps exactly what was asked and the digest that binds
+-- it; each person's verdict is one row, with the evidence (the passkey assertion) they gave.
+CREATE TABLE approvals (
+    approval_id     TEXT PRIMARY KEY,
+    agent_id        TEXT NOT NULL,
+    task_id         TEXT NOT NULL,
+    owner           TEXT NOT NULL,
+    tier            TEXT NOT NULL,
+    scopes          TEXT NOT NULL,
+    purpose         TEXT NOT NULL,
+    deadline        BIGINT NOT NULL,
+    digest          TEXT NOT NULL,
+    quorum          INTEGER NOT NULL CHECK (quorum BETWEEN 1 AND 10),
+    guarded         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
+    requested_at    BIGINT NOT NULL,
+    window_ends_at  BIGINT NOT NULL,
+    decided_at      BIGINT,
+    UNIQUE (agent_id, task_id)
+);
+CREATE INDEX approvals_by_status ON approvals (status, requested_at);
+
+CREATE TABLE approval_votes (
+    approval_id  TEXT NOT NULL REFERENCES approvals (approval_id),
+    person_id    TEXT NOT NULL,
+    verdict      TEXT NOT NULL CHECK (verdict IN ('approve', 'deny')),
+    comment      TEXT,
+    evidence     TEXT NOT NULL,
+    at           BIGINT NOT NULL,
+    PRIMARY KEY (approval_id, person_id)
+);
