@@ -60,6 +60,7 @@ public final class DefaultTaskService implements TaskService {
     private final Duration taskTokenTtl;
     private final TaskEnder ender;
     private final Clock clock;
+    private final Optional<ApprovalRequests> approvals;
     /**
      * Recently read tasks, to sign without a store round trip first. Only a hint: a task's
      * status only moves towards final, and the unit that releases a token re-reads the task, the
@@ -74,6 +75,13 @@ public final class DefaultTaskService implements TaskService {
 
     public DefaultTaskService(String issuer, Store store, AuditLog audit, Policy policy, BrokerKeys keys,
             Duration taskTokenTtl, TaskEnder ender, Clock clock) {
+        this(issuer, store, audit, policy, keys, taskTokenTtl, ender, Optional.empty(), clock);
+    }
+
+    /** @param approvals where a task needing approval asks for it; empty refuses such tasks */
+    public DefaultTaskService(String issuer, Store store, AuditLog audit, Policy policy, BrokerKeys keys,
+            Duration taskTokenTtl, TaskEnder ender, Optional<ApprovalRequests> approvals, Clock clock) {
+        this.approvals = Objects.requireNonNull(approvals, "approvals");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.store = Objects.requireNonNull(store, "store");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -111,8 +119,8 @@ public final class DefaultTaskService implements TaskService {
         Instant now = clock.instant();
         Decision decision = policy.decide(new PolicyRequest(agent.subject(), tier, scopes, ttl, now));
         String scopeText = Scope.join(scopes);
-        if (!decision.allowed()) {
-            // Until people can approve, a task that would wait for them is refused, saying why.
+        if (!decision.allowed() && !(decision.pending() && approvals.isPresent())) {
+            // Without approvals wired in, a task that would wait for people is refused, saying why.
             String reason = decision.pending()
                     ? decision.reason() + "; this broker does not take approvals yet, so the task is denied"
                     : decision.reason();
@@ -122,7 +130,9 @@ public final class DefaultTaskService implements TaskService {
         }
         TaskDeadline deadline = TaskDeadline.after(now, decision.ttl());
         boolean ttlCapped = ttl != null && decision.ttl().compareTo(ttl) < 0;
-        Task task = new Task(id, agent.id(), tier, purpose, scopes, now, deadline, TaskStatus.ACTIVE, null, null);
+        boolean pending = decision.pending();
+        Task task = new Task(id, agent.id(), tier, purpose, scopes, now, deadline,
+                pending ? TaskStatus.PENDING_APPROVAL : TaskStatus.ACTIVE, null, null);
         return store.write(tx -> {
             StillAuthorised.require(tx, caller, now);
             if (!new TaskRows(tx).insert(task)) {
@@ -133,9 +143,14 @@ public final class DefaultTaskService implements TaskService {
                 // Every later record about this task names the CI run that opened it.
                 new AuditRows(tx).attachOrigin(agent.id().value(), id.value(), caller.origin());
             }
-            new AuditRows(tx).append(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.ALLOW, agent.id().value(),
-                    id.value(), tier.name(), scopeText, decision.reason() + "; deadline " + deadline.at()), now);
-            return new OpenedTask(task, ttlCapped);
+            // Nothing is issued for a pending task until its quorum is met; its deadline runs from now.
+            String approvalId = pending
+                    ? approvals.orElseThrow().request(tx, task, agent.owner(), decision.approval(), now) : null;
+            new AuditRows(tx).append(new AuditEvent(caller.actor(), "task.open", pending ? AuditEvent.Decision.PENDING
+                    : AuditEvent.Decision.ALLOW, agent.id().value(), id.value(), tier.name(), scopeText,
+                    decision.reason() + (pending ? "; approval " + approvalId : "") + "; deadline " + deadline.at()),
+                    now);
+            return new OpenedTask(task, ttlCapped, approvalId);
         }).recover(failure -> failure instanceof RejectedException rejected
                 ? audit.reject(new AuditEvent(caller.actor(), "task.open", AuditEvent.Decision.DENY,
                         agent.id().value(), id.value(), tier.name(), scopeText, rejected.reason(), caller.origin()),

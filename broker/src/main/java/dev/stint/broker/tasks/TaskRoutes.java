@@ -63,6 +63,9 @@ public final class TaskRoutes {
                 .onSuccess(opened -> {
                     Map<String, Object> body = json(opened.task(), clock.instant());
                     body.put("ttl_capped", opened.ttlCapped());
+                    if (opened.approvalId() != null) {
+                        body.put("approval_id", opened.approvalId());
+                    }
                     ctx.response().setStatusCode(201)
                             .putHeader("Content-Type", "application/json")
                             .putHeader("Location", "/v1/tasks/" + opened.task().id())
