@@ -27,7 +27,6 @@ public enum ProblemType {
     ENROLLMENT_LINK_INVALID("enrollment-link-invalid", "Enrollment link not valid"),
     PASSKEY_REJECTED("passkey-rejected", "Passkey rejected"),
     CSRF_REJECTED("csrf-rejected", "Cross-site request refused"),
-    SIGN_IN_REQUIRED("sign-in-required", "Sign-in required"),
     UNAVAILABLE("unavailable", "Service unavailable"),
     INTERNAL("internal", "Internal error");
 
