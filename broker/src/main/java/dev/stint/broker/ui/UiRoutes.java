@@ -73,7 +73,8 @@ public final class UiRoutes {
         ctx.response()
                 .putHeader("Content-Security-Policy", Pages.CONTENT_SECURITY_POLICY)
                 .putHeader("X-Frame-Options", "DENY")
-                .putHeader("Referrer-Policy", "no-referrer")
+                // Not no-referrer: that makes browsers send "Origin: null" with a form's POST.
+                .putHeader("Referrer-Policy", "same-origin")
                 .putHeader("Cross-Origin-Opener-Policy", "same-origin");
         HostAndPort authority = ctx.request().authority();
         if (!rp.loopback() || authority == null || authority.host().equalsIgnoreCase(rp.id())) {

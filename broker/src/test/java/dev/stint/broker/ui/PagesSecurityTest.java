@@ -167,7 +167,7 @@ class PagesSecurityTest {
             assertThat(csp).contains("script-src 'self'").contains("default-src 'none'")
                     .contains("frame-ancestors 'none'").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
             assertThat(p.header("X-Frame-Options")).isEqualTo("DENY");
-            assertThat(p.header("Referrer-Policy")).isEqualTo("no-referrer");
+            assertThat(p.header("Referrer-Policy")).isEqualTo("same-origin");
             assertThat(p.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
             assertThat(p.body()).doesNotContainPattern("<script(?![^>]*\\ssrc=)").doesNotContainPattern("\\son[a-z]+=")
                     .doesNotContain("<style");
