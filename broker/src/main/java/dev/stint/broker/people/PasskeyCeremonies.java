@@ -69,14 +69,13 @@ public final class PasskeyCeremonies {
             if (!hash.equals(ceremony.enrollmentHash())) {
                 throw RejectedException.badRequest("this registration attempt belongs to another enrollment link");
             }
-            usableLink(tx, hash, now);
-            return ceremony;
-        }))).compose(ceremony -> verified(ceremony, () -> verifier.register(ceremony, body.credential(), now),
+            return new Attempted(ceremony, usableLink(tx, hash, now));
+        }))).compose(attempt -> verified(attempt, () -> verifier.register(attempt.ceremony(), body.credential(), now),
                 "person.passkey_enroll", now)
                 .compose(passkey -> store.write(tx -> {
-                    spend(tx, ceremony);
-                    Person person = usableLink(tx, ceremony.enrollmentHash(), now);
-                    new EnrollmentRows(tx).markUsed(ceremony.enrollmentHash(), now);
+                    spend(tx, attempt.ceremony());
+                    Person person = usableLink(tx, attempt.ceremony().enrollmentHash(), now);
+                    new EnrollmentRows(tx).markUsed(attempt.ceremony().enrollmentHash(), now);
                     if (!new PasskeyRows(tx).insert(passkey)) {
                         throw new RejectedException(409, ProblemType.PASSKEY_REJECTED,
                                 "this passkey is registered already");
@@ -117,8 +116,8 @@ public final class PasskeyCeremonies {
                 return failed(found.ceremony(), found.person(), "person.sign_in",
                         RejectedException.forbidden("person " + found.person().id() + " is disabled"), now);
             }
-            return verified(found.ceremony(), () -> verifier.authenticate(found.ceremony(), found.passkey(),
-                    body.credential()), "person.sign_in", now)
+            return verified(new Attempted(found.ceremony(), found.person()), () -> verifier.authenticate(
+                    found.ceremony(), found.passkey(), body.credential()), "person.sign_in", now)
                     .compose(count -> store.write(tx -> {
                         spend(tx, found.ceremony());
                         Person person = new PersonRows(tx).find(found.person().id()).orElseThrow();
@@ -138,14 +137,16 @@ public final class PasskeyCeremonies {
         });
     }
 
+    /** A ceremony being answered, and the person the answer is for. */
+    private record Attempted(Ceremony ceremony, Person person) {
+    }
+
     /** A check run outside the store; its rejection spends the ceremony and is recorded as the person's. */
-    private <T> Future<T> verified(Ceremony ceremony, Check<T> check, String action, Instant now) {
+    private <T> Future<T> verified(Attempted attempt, Check<T> check, String action, Instant now) {
         try {
             return Future.succeededFuture(check.get());
         } catch (RejectedException rejected) {
-            return store.read(tx -> ceremony.personId() != null ? new PersonRows(tx).find(ceremony.personId())
-                    : java.util.Optional.<Person>empty())
-                    .compose(person -> failed(ceremony, person.orElse(null), action, rejected, now));
+            return failed(attempt.ceremony(), attempt.person(), action, rejected, now);
         }
     }
 

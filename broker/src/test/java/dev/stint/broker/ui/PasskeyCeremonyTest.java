@@ -187,6 +187,12 @@ class PasskeyCeremonyTest {
         assertThat(cloned.status()).isEqualTo(400);
         assertThat(cloned.text("type")).isEqualTo("urn:stint:problem:passkey-rejected");
         assertThat(cloned.text("detail")).contains("sign count did not go up");
+        JsonNode records = broker.get("/v1/audit", broker.adminToken()).json().get("records");
+        JsonNode last = records.get(records.size() - 1);
+        assertThat(last.get("action").asText()).isEqualTo("person.sign_in");
+        assertThat(last.get("actor").asText()).isEqualTo("person:alice");
+        assertThat(last.get("decision").asText()).isEqualTo("deny");
+        assertThat(last.get("reason").asText()).isEqualTo(cloned.text("detail"));
     }
 
     @Test
