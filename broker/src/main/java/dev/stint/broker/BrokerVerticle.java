@@ -36,6 +36,12 @@ import dev.stint.broker.credentials.TaskLeases;
 import dev.stint.broker.auth.AdminRows;
 import dev.stint.broker.audit.AuditRows;
 import dev.stint.broker.http.HeadChecks;
+import dev.stint.broker.people.PasskeyCeremonies;
+import dev.stint.broker.people.PasskeyVerifier;
+import dev.stint.broker.people.PeopleRoutes;
+import dev.stint.broker.people.RelyingParty;
+import dev.stint.broker.ui.SessionRows;
+import dev.stint.broker.ui.UiRoutes;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.http.Methods;
 import dev.stint.broker.http.Problems;
@@ -365,6 +371,10 @@ public final class BrokerVerticle extends VerticleBase {
         new AuditRoutes(store, bearer.adminGate()).mount(r);
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
         new AdminRoutes(admin, bearer.adminGate()).mount(r);
+        RelyingParty pages = RelyingParty.forIssuer(issuer);
+        new PeopleRoutes(store, bearer.adminGate(), pages, SessionRows::endAllOf, clock).mount(r);
+        new UiRoutes(store, pages, new PasskeyCeremonies(store, audit, new PasskeyVerifier(pages), clock), clock)
+                .mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(new Health(vertx, store, policy, keys, refusals,
                 new BackendHealth(options.deployment().backends().catalog(), connectionStatus, clock))::handle);

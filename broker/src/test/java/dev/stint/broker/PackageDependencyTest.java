@@ -38,7 +38,8 @@ class PackageDependencyTest {
     private static final String[] ABOVE_THE_STORE = {"dev.stint.broker.agents..", "dev.stint.broker.audit..",
             "dev.stint.broker.auth..", "dev.stint.broker.keys..", "dev.stint.broker.oauth..",
             "dev.stint.broker.policy..", "dev.stint.broker.tasks..", "dev.stint.broker.tokens..",
-            "dev.stint.broker.federation..", "dev.stint.broker.credentials..", "dev.stint.broker"};
+            "dev.stint.broker.federation..", "dev.stint.broker.credentials..", "dev.stint.broker.people..",
+            "dev.stint.broker.ui..", "dev.stint.broker"};
 
     @Test
     void leafDependsOnNoOtherBrokerPackage() {

@@ -22,6 +22,11 @@ public enum ProblemType {
     TASK_EXISTS("task-exists", "Task already exists"),
     TASK_NOT_ACTIVE("task-not-active", "Task is not active"),
     KEY_ROTATION_TOO_SOON("key-rotation-too-soon", "Key rotation too soon"),
+    PERSON_NOT_FOUND("person-not-found", "Person not found"),
+    PERSON_EXISTS("person-exists", "Person already registered"),
+    ENROLLMENT_LINK_INVALID("enrollment-link-invalid", "Enrollment link not valid"),
+    PASSKEY_REJECTED("passkey-rejected", "Passkey rejected"),
+    CSRF_REJECTED("csrf-rejected", "Cross-site request refused"),
     UNAVAILABLE("unavailable", "Service unavailable"),
     INTERNAL("internal", "Internal error");
 

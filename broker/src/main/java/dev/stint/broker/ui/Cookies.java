@@ -1,0 +1,36 @@
+package dev.stint.broker.ui;
+
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import java.time.Duration;
+
+/**
+ * The pages' cookies: {@code __Host-} (this origin only, path {@code /}), HttpOnly, SameSite
+ * Strict and Secure. Browsers keep Secure cookies of {@code http://localhost} too, the one plain
+ * http origin the pages run on (passkeys need https or localhost anyway).
+ */
+final class Cookies {
+
+    /** The signed-in session's secret. */
+    static final String SESSION = "__Host-stint-session";
+    /** A random value per browser, before sign-in: what its CSRF token is derived from. */
+    static final String BROWSER = "__Host-stint-browser";
+    static final Duration BROWSER_LIFE = Duration.ofDays(1);
+
+    private Cookies() {
+    }
+
+    /** @param maxAge {@code null} for a cookie that ends with the browser session */
+    static Cookie of(String name, String value, Duration maxAge) {
+        Cookie cookie = Cookie.cookie(name, value).setPath("/").setSecure(true).setHttpOnly(true)
+                .setSameSite(CookieSameSite.STRICT);
+        if (maxAge != null) {
+            cookie.setMaxAge(maxAge.toSeconds());
+        }
+        return cookie;
+    }
+
+    static Cookie cleared(String name) {
+        return of(name, "", Duration.ZERO);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.stint.broker.ui;
+
+import static dev.stint.broker.ui.Html.escape;
+
+import dev.stint.broker.people.Person;
+import dev.stint.broker.people.Role;
+
+/**
+ * The people's pages, rendered on the server with every field escaped. No inline script or
+ * style: the Content-Security-Policy allows only this origin's files.
+ */
+final class Pages {
+
+    /** Scripts and styles of this origin only; nothing inline, no frames, forms post here only. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    private Pages() {
+    }
+
+    static String signIn(String csrf) {
+        return layout("Sign in", csrf, """
+                <h1>Sign in to Stint</h1>
+                <p>Use the passkey you registered from your enrollment link.</p>
+                <button type="button" id="sign-in">Sign in with a passkey</button>
+                <p id="status" role="status" aria-live="polite"></p>
+                """);
+    }
+
+    static String enroll(String csrf) {
+        return layout("Register a passkey", csrf, """
+                <h1>Register a passkey</h1>
+                <p id="who">Checking your enrollment link…</p>
+                <button type="button" id="enroll" disabled>Register a passkey</button>
+                <p id="status" role="status" aria-live="polite"></p>
+                <p id="done" hidden>Your passkey is registered. <a href="/ui/">Sign in</a></p>
+                """);
+    }
+
+    static String home(Person person, String csrf) {
+        String name = person.name() == null ? "" : "<strong>" + escape(person.name()) + "</strong> ";
+        String roles = String.join(", ", person.roles().stream().map(Role::wireName).toList());
+        return layout("Signed in", csrf, "<h1>Stint</h1>\n"
+                + "<p id=\"who\">Signed in as " + name + "<span class=\"email\">" + escape(person.email())
+                + "</span></p>\n"
+                + "<p>Roles: " + escape(roles) + "</p>\n"
+                + "<p>Approvals waiting for you will appear here.</p>\n"
+                + "<form method=\"post\" action=\"/ui/sign-out\">\n"
+                + "<input type=\"hidden\" name=\"" + Csrf.FIELD + "\" value=\"" + escape(csrf) + "\">\n"
+                + "<button type=\"submit\" id=\"sign-out\">Sign out</button>\n"
+                + "</form>\n");
+    }
+
+    private static String layout(String title, String csrf, String main) {
+        return "<!doctype html>\n"
+                + "<html lang=\"en\">\n"
+                + "<head>\n"
+                + "<meta charset=\"utf-8\">\n"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                + "<meta name=\"csrf-token\" content=\"" + escape(csrf) + "\">\n"
+                + "<title>" + escape(title) + " · Stint</title>\n"
+                + "<link rel=\"stylesheet\" href=\"/ui/static/ui.css\">\n"
+                + "<script src=\"/ui/static/webauthn.js\" defer></script>\n"
+                + "</head>\n"
+                + "<body>\n<main>\n" + main + "</main>\n</body>\n"
+                + "</html>\n";
+    }
+}

@@ -1,0 +1,26 @@
+package dev.stint.broker.ui;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A signed-in browser, as stored: the hash of its cookie's secret, never the secret.
+ *
+ * @param expiresAt the absolute end, whatever the activity
+ */
+record PersonSession(String hash, String personId, Instant createdAt, Instant lastSeenAt, Instant expiresAt) {
+
+    PersonSession {
+        Objects.requireNonNull(hash, "hash");
+        Objects.requireNonNull(personId, "personId");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(lastSeenAt, "lastSeenAt");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    /** Whether it is still alive at {@code now}: used within {@code idle}, and before its absolute end. */
+    boolean aliveAt(Instant now, Duration idle) {
+        return now.isBefore(expiresAt) && now.isBefore(lastSeenAt.plus(idle));
+    }
+}
