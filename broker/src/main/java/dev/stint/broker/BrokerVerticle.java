@@ -49,6 +49,7 @@ import dev.stint.broker.tasks.TaskRoutes;
 import dev.stint.token.ClaimChecks;
 import dev.stint.token.keys.JcaProviders;
 import dev.stint.token.keys.KeySealer;
+import dev.stint.broker.approvals.ApprovalRequester;
 import dev.stint.broker.federation.CiIssuers;
 import dev.stint.broker.federation.FederatedExchange;
 import dev.stint.broker.federation.SubjectTokenRows;
@@ -155,7 +156,7 @@ public final class BrokerVerticle extends VerticleBase {
                     bearer = new BearerAuthenticator(store, audit, admin, clock);
                     ender = new TaskEnder(List.of(new TaskLeases()));
                     tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
-                            clock);
+                            Optional.of(new ApprovalRequester(policy)), clock);
                     // Another broker sharing the store changed something this one may hold in memory.
                     store.changes().subscribe(change -> {
                         bearer.onChange(change);

@@ -33,8 +33,6 @@ class PolicyDenialTest {
     /** 64 h later: Monday 2026-11-30 08:00 Europe/Berlin. */
     static final Instant FREEZE_END = Instant.parse("2026-11-30T07:00:00Z");
     static final String POLICY_DENIED = "urn:stint:problem:policy-denied";
-    static final String APPROVAL_NEEDED = "scope db:orders:delete (destructive, 2) in tier prod needs approval by 2"
-            + " distinct humans; this broker does not take approvals yet, so the task is denied";
     static final String WEEKEND_FREEZE = "scope db:orders:delete is frozen in tier prod until " + FREEZE_END
             + ": No destructive changes over the weekend";
 
@@ -70,18 +68,10 @@ class PolicyDenialTest {
                         TUESDAY, "scope db:scratch:write is not granted to agent cleanup-bot in tier dev"),
                 denial("another agent's grant does not apply", "cleanup-bot", "dev", "[\"db:orders:write\"]", TUESDAY,
                         "scope db:orders:write is not granted to agent cleanup-bot in tier dev"),
-                denial("prod destructive scope needs two approvers", "demo-agent", "prod", "[\"db:orders:delete\"]",
-                        TUESDAY, APPROVAL_NEEDED),
-                denial("prod destructive scope beside a read scope", "demo-agent", "prod",
-                        "[\"db:orders:read\",\"db:orders:delete\"]", TUESDAY, APPROVAL_NEEDED),
-                denial("prod delete one second before the weekend freeze", "demo-agent", "prod",
-                        "[\"db:orders:delete\"]", FREEZE_START.minusSeconds(1), APPROVAL_NEEDED),
                 denial("prod delete one second into the weekend freeze", "demo-agent", "prod", "[\"db:orders:delete\"]",
                         FREEZE_START.plusSeconds(1), WEEKEND_FREEZE),
                 denial("prod delete one second before the weekend freeze ends", "demo-agent", "prod",
                         "[\"db:orders:delete\"]", FREEZE_END.minusSeconds(1), WEEKEND_FREEZE),
-                denial("prod delete at the end of the weekend freeze", "demo-agent", "prod",
-                        "[\"db:orders:delete\"]", FREEZE_END, APPROVAL_NEEDED),
                 denial("prod delete during the year-end freeze", "demo-agent", "prod", "[\"db:orders:delete\"]",
                         Instant.parse("2026-12-22T10:00:00Z"), "scope db:orders:delete is frozen in tier prod until"
                                 + " 2027-01-04T00:00:00Z: Year-end change freeze"));
