@@ -44,7 +44,8 @@ final class OidcRoutes {
         var params = ctx.request().params();
         String browser = Csrf.cookie(ctx, Cookies.SIGN_ON);
         ctx.response().addCookie(Cookies.cleared(Cookies.SIGN_ON));
-        signIn.finish(params.get("state"), browser, params.get("code"), params.get("error"), sessions.opener())
+        signIn.finish(params.get("state"), browser, params.get("code"), params.get("error"),
+                sessions.opener(SignInMethod.OIDC))
                 .onSuccess(secret -> ctx.response()
                         // A new secret at every sign-in: a session id planted before it is worth nothing.
                         .addCookie(Cookies.of(Cookies.SESSION, secret, null))

@@ -151,7 +151,7 @@ public final class UiRoutes {
 
     private void signInFinish(RoutingContext ctx) {
         Attempt.of(() -> Json.body(ctx, WebAuthnAnswers.SignInFinish.class))
-                .compose(body -> ceremonies.finishSignIn(body, sessions.opener()))
+                .compose(body -> ceremonies.finishSignIn(body, sessions.opener(SignInMethod.PASSKEY)))
                 .onSuccess(secret -> {
                     // A new secret at every sign-in: a session id planted before it is worth nothing.
                     ctx.response().addCookie(Cookies.of(Cookies.SESSION, secret, null));
