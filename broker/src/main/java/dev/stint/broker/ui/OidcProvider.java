@@ -102,7 +102,8 @@ final class OidcProvider {
      */
     Future<String> idToken(Endpoints endpoints, String code, String verifier, String redirectUri) {
         StringBuilder form = new StringBuilder("grant_type=authorization_code&code=").append(encode(code))
-                .append("&redirect_uri=").append(encode(redirectUri)).append("&code_verifier=").append(encode(verifier));
+                .append("&redirect_uri=").append(encode(redirectUri))
+                .append("&code_verifier=").append(encode(verifier));
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
                 .setAbsoluteURI(endpoints.token().toString()).setFollowRedirects(false).setTimeout(timeoutMillis)
                 .addHeader("Accept", "application/json")
@@ -213,7 +214,15 @@ final class OidcProvider {
                 + failure.getClass().getSimpleName() + ")", failure));
     }
 
+    /** The whole answer; refused, before it is read, when it says it is larger than {@link #MAX_ANSWER_BYTES}. */
     private static Future<Buffer> bounded(HttpClientResponse response, String what) {
+        String length = response.getHeader("Content-Length");
+        if (length != null && (!length.trim().matches("\\d{1,9}")
+                || Long.parseLong(length.trim()) > MAX_ANSWER_BYTES)) {
+            response.request().reset();
+            return Future.failedFuture(new UnavailableException("the single sign-on provider's " + what
+                    + " is larger than " + MAX_ANSWER_BYTES + " bytes"));
+        }
         return response.body().compose(body -> body.length() > MAX_ANSWER_BYTES
                 ? Future.failedFuture(new UnavailableException("the single sign-on provider's " + what
                         + " is larger than " + MAX_ANSWER_BYTES + " bytes"))

@@ -43,7 +43,8 @@ class IdTokensTest {
 
     static JWTClaimsSet.Builder claims() {
         return new JWTClaimsSet.Builder().issuer(ISSUER).audience("stint").subject("u1").claim("nonce", "n1")
-                .claim("email", "ada@example.com").issueTime(Date.from(T0)).expirationTime(Date.from(T0.plusSeconds(300)));
+                .claim("email", "ada@example.com").issueTime(Date.from(T0))
+                .expirationTime(Date.from(T0.plusSeconds(300)));
     }
 
     static String signed(ECKey key, UnaryOperator<JWTClaimsSet.Builder> change) throws Exception {

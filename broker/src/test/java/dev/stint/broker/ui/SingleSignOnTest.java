@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stint.broker.BrokerHarness;
 import dev.stint.broker.MutableClock;
 import dev.stint.broker.deployment.OidcSignInSettings;
+import dev.stint.broker.http.LogCapture;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SingleSignOnTest {
 
     private static final String CLIENT_ID = "stint";
+    private static final String CLIENT_SECRET = "client-secret-9d";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private MockOAuth2Server provider;
 
@@ -54,7 +56,7 @@ class SingleSignOnTest {
     }
 
     private BrokerHarness withIssuer(String issuer) {
-        OidcSignInSettings settings = new OidcSignInSettings(issuer, CLIENT_ID, "client-secret-9d", "email");
+        OidcSignInSettings settings = new OidcSignInSettings(issuer, CLIENT_ID, CLIENT_SECRET, "email");
         return BrokerHarness.start(dir, new MutableClock(Instant.now()),
                 options -> options.withDeployment(options.deployment().withOidcSignIn(settings)));
     }
@@ -93,7 +95,14 @@ class SingleSignOnTest {
     void aRegisteredApproverSignsInAndGetsTheSameSession() {
         People.register(broker, "ada", "ada@example.com", "Ada");
         providerSignsIn("Ada@Example.com");
-        PagesClient.Page back = browser.get(throughProvider());
+        PagesClient.Page back;
+        String callback;
+        try (LogCapture log = new LogCapture()) {
+            callback = throughProvider();
+            back = browser.get(callback);
+            String code = callback.replaceAll(".*[?&]code=([^&]*).*", "$1");
+            assertThat(String.join("\n", log.all())).doesNotContain(CLIENT_SECRET).doesNotContain(code);
+        }
         assertThat(back.status()).as(back.body()).isEqualTo(200);
         assertThat(back.body()).contains("url=/ui/");
         assertThat(browser.cookies).containsKey(Cookies.SESSION).doesNotContainKey(Cookies.SIGN_ON);
@@ -176,5 +185,19 @@ class SingleSignOnTest {
         assertThat(started.status()).isEqualTo(503);
         assertThat(started.body()).contains("single sign-on is unavailable");
         assertThat(browser.cookies).doesNotContainKey(Cookies.SESSION);
+    }
+
+    @Test
+    void aProviderThatStopsAnsweringBeforeTheCodeIsExchangedIsA503AndNoSession() {
+        People.register(broker, "ada", "ada@example.com", "Ada");
+        providerSignsIn("ada@example.com");
+        String callback = throughProvider();
+        provider.shutdown();
+        PagesClient.Page back = browser.get(callback);
+        assertThat(back.status()).isEqualTo(503);
+        assertThat(back.body()).contains("single sign-on is unavailable");
+        assertThat(browser.cookies).doesNotContainKey(Cookies.SESSION);
+        provider = new MockOAuth2Server();
+        provider.start();
     }
 }
