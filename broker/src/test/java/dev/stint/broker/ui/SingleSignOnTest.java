@@ -119,6 +119,15 @@ class SingleSignOnTest {
     }
 
     @Test
+    void withoutTheSectionThereIsNoSingleSignOn() {
+        broker.close();
+        broker = BrokerHarness.start(dir, new MutableClock(Instant.now()));
+        browser = new PagesClient(People.pages(broker));
+        assertThat(browser.get("/ui/").body()).doesNotContain("single sign-on");
+        assertThat(browser.get("/ui/sign-in/oidc").status()).isEqualTo(404);
+    }
+
+    @Test
     void anUnknownEmailIsRefused() {
         providerSignsIn("stranger@example.com");
         PagesClient.Page back = browser.get(throughProvider());
