@@ -374,8 +374,11 @@ public final class BrokerVerticle extends VerticleBase {
         new AdminRoutes(admin, bearer.adminGate()).mount(r);
         RelyingParty pages = RelyingParty.forIssuer(issuer);
         new PeopleRoutes(store, bearer.adminGate(), pages, SessionRows::endAllOf, clock).mount(r);
-        new UiRoutes(store, pages, new PasskeyCeremonies(store, audit, new PasskeyVerifier(pages), clock), clock)
-                .mount(r);
+        UiRoutes ui = new UiRoutes(store, pages, new PasskeyCeremonies(store, audit, new PasskeyVerifier(pages),
+                clock), clock);
+        options.deployment().oidcSignIn().ifPresent(oidc -> ui.withSingleSignOn(vertx, oidc, audit,
+                java.time.Duration.ofSeconds(5)));
+        ui.mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(new Health(vertx, store, policy, keys, refusals,
                 new BackendHealth(options.deployment().backends().catalog(), connectionStatus, clock))::handle);

@@ -12,8 +12,10 @@ import java.util.Optional;
  *     directory)
  * @param backends where database logins come from, per tier; {@link Backends#NONE} when there are none
  * @param federation which CI token issuers may be reached over plain http
+ * @param oidcSignIn single sign-on for people at {@code /ui/}; empty means passkeys only
  */
-public record Deployment(Optional<PostgresSettings> postgres, Backends backends, FederationSettings federation) {
+public record Deployment(Optional<PostgresSettings> postgres, Backends backends, FederationSettings federation,
+        Optional<OidcSignInSettings> oidcSignIn) {
 
     /** No deployment file: the embedded store, and no backends. */
     public static final Deployment NONE = new Deployment(Optional.empty(), Backends.NONE);
@@ -22,6 +24,11 @@ public record Deployment(Optional<PostgresSettings> postgres, Backends backends,
         Objects.requireNonNull(postgres, "postgres");
         Objects.requireNonNull(backends, "backends");
         Objects.requireNonNull(federation, "federation");
+        Objects.requireNonNull(oidcSignIn, "oidcSignIn");
+    }
+
+    public Deployment(Optional<PostgresSettings> postgres, Backends backends, FederationSettings federation) {
+        this(postgres, backends, federation, Optional.empty());
     }
 
     public Deployment(Optional<PostgresSettings> postgres, Backends backends) {
@@ -34,6 +41,10 @@ public record Deployment(Optional<PostgresSettings> postgres, Backends backends,
     }
 
     public Deployment withFederation(FederationSettings newFederation) {
-        return new Deployment(postgres, backends, newFederation);
+        return new Deployment(postgres, backends, newFederation, oidcSignIn);
+    }
+
+    public Deployment withOidcSignIn(OidcSignInSettings settings) {
+        return new Deployment(postgres, backends, federation, Optional.of(settings));
     }
 }

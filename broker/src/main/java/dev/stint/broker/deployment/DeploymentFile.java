@@ -29,6 +29,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  *   vault:    { NAME: {...}, ... }
  * federation:
  *   allow_http_issuers: [http://127.0.0.1:8099]   # CI token issuers on loopback, for trials
+ * sign_in:                            # see OidcSignInSettings
+ *   oidc: { issuer, client_id, client_secret_file | client_secret_env, person_claim }
  * </pre>
  */
 public final class DeploymentFile {
@@ -36,7 +38,12 @@ public final class DeploymentFile {
     /** Deployment files are a few dozen lines; a larger one is a mistake or an attack. */
     public static final int MAX_BYTES = 64 * 1024;
 
-    private static final Set<String> TOP_KEYS = Set.of("store", "backends", "federation");
+    private static final Set<String> TOP_KEYS = Set.of("store", "backends", "federation", "sign_in");
+    private static final Set<String> OIDC_KEYS = Set.of(
+            "issuer", "client_id", "client_secret_file", "client_secret_env", "person_claim");
+    private static final String OIDC = "sign_in.oidc";
+    private static final DeploymentValues.SecretKeys CLIENT_SECRET = new DeploymentValues.SecretKeys(
+            "client_secret", "client_secret_file", "client_secret_env", Secrets.Kind.CLIENT_SECRET);
     private static final Set<String> STORE_KEYS = Set.of("postgres");
     private static final Set<String> POSTGRES_KEYS = Set.of(
             "host", "port", "database", "user", "password_file", "password_env", "pool_size", "ssl_mode");
@@ -92,7 +99,40 @@ public final class DeploymentFile {
                 ? new BackendsSection(values).read(top.get("backends")) : Backends.NONE;
         FederationSettings federation = top.containsKey("federation")
                 ? federation(top.get("federation")) : FederationSettings.NONE;
-        return new Deployment(postgres, backends, federation);
+        Optional<OidcSignInSettings> oidc = top.containsKey("sign_in")
+                ? Optional.of(oidc(top.get("sign_in"))) : Optional.empty();
+        return new Deployment(postgres, backends, federation, oidc);
+    }
+
+    private OidcSignInSettings oidc(Node signIn) throws DeploymentFileException {
+        values.refuseEmpty(signIn, "sign_in", "must name a way to sign in (oidc); leave 'sign_in' out for passkeys"
+                + " only");
+        Node node = nodes.mapping(signIn, "sign_in", Set.of("oidc")).get("oidc");
+        Node at = nodes.keyAt(node);
+        Map<String, Node> fields = values.fields(node, OIDC);
+        values.refuseInline(fields, OIDC, CLIENT_SECRET);
+        nodes.allowOnly(fields, OIDC, OIDC_KEYS);
+        String issuer = values.checked(fields, "issuer", at, OIDC, text -> {
+            String refusal = OidcSignInSettings.refusal(text);
+            if (refusal != null) {
+                throw new IllegalArgumentException(text.length() <= 100 ? text + " " + refusal : refusal);
+            }
+        });
+        String clientId = values.checked(fields, "client_id", at, OIDC, DeploymentFile::nonBlank);
+        String secret = values.secret(fields, at, OIDC, CLIENT_SECRET);
+        String claim = fields.containsKey("person_claim")
+                ? values.value(fields.get("person_claim"), OIDC + ".person_claim", text -> {
+                    nonBlank(text);
+                    return text;
+                })
+                : OidcSignInSettings.DEFAULT_PERSON_CLAIM;
+        return new OidcSignInSettings(issuer, clientId, secret, claim);
+    }
+
+    private static void nonBlank(String text) {
+        if (text.isBlank() || text.length() > 200) {
+            throw new IllegalArgumentException("must be a non-empty value of at most 200 characters");
+        }
     }
 
     private FederationSettings federation(Node node) throws DeploymentFileException {

@@ -25,7 +25,8 @@ final class Secrets {
     /** What a secret is: it words the messages, and a token must also fit in an HTTP header. */
     enum Kind {
         PASSWORD("password"),
-        TOKEN("token");
+        TOKEN("token"),
+        CLIENT_SECRET("client secret");
 
         private final String noun;
 

@@ -16,6 +16,11 @@ final class Cookies {
     /** A random value per browser, before sign-in: what its CSRF token is derived from. */
     static final String BROWSER = "__Host-stint-browser";
     static final Duration BROWSER_LIFE = Duration.ofDays(1);
+    /**
+     * Binds a single sign-on attempt to its browser. SameSite Lax, the one exception: the
+     * provider's redirect back is a cross-site navigation, which Strict cookies do not follow.
+     */
+    static final String SIGN_ON = "__Host-stint-sign-on";
 
     private Cookies() {
     }
@@ -28,6 +33,11 @@ final class Cookies {
             cookie.setMaxAge(maxAge.toSeconds());
         }
         return cookie;
+    }
+
+    /** {@link #of}, but sent on top-level navigations from other sites too. */
+    static Cookie lax(String name, String value, Duration maxAge) {
+        return of(name, value, maxAge).setSameSite(CookieSameSite.LAX);
     }
 
     static Cookie cleared(String name) {

@@ -19,12 +19,36 @@ final class Pages {
     }
 
     static String signIn(String csrf) {
+        return signIn(csrf, false);
+    }
+
+    /** @param singleSignOn whether to offer single sign-on too (a plain link: it only leaves for the provider) */
+    static String signIn(String csrf, boolean singleSignOn) {
         return layout("Sign in", csrf, """
                 <h1>Sign in to Stint</h1>
                 <p>Use the passkey you registered from your enrollment link.</p>
                 <button type="button" id="sign-in">Sign in with a passkey</button>
                 <p id="status" role="status" aria-live="polite"></p>
-                """);
+                """ + (singleSignOn ? "<p><a id=\"sign-in-oidc\" class=\"button\" href=\"/ui/sign-in/oidc\">"
+                + "Sign in with single sign-on</a></p>\n" : ""));
+    }
+
+    /**
+     * The end of a single sign-on: a same-site page that moves on to {@code /ui/} (a redirect
+     * would still count as the provider's cross-site navigation, without the Strict session cookie).
+     */
+    static String signedIn() {
+        return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                + "<meta http-equiv=\"refresh\" content=\"0;url=/ui/\">\n<title>Signed in · Stint</title>\n"
+                + "<link rel=\"stylesheet\" href=\"/ui/static/ui.css\">\n</head>\n<body>\n<main>\n"
+                + "<p>You are signed in. <a id=\"continue\" href=\"/ui/\">Continue</a></p>\n</main>\n</body>\n"
+                + "</html>\n";
+    }
+
+    /** A sign-in that did not happen: why, and the way back. */
+    static String signInFailed(String title, String why) {
+        return layout(title, "", "<h1>" + escape(title) + "</h1>\n<p id=\"why\">" + escape(why) + "</p>\n"
+                + "<p><a href=\"/ui/\">Back to sign-in</a></p>\n");
     }
 
     static String enroll(String csrf) {

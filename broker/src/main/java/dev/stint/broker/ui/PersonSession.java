@@ -7,9 +7,12 @@ import java.util.Objects;
 /**
  * A signed-in browser, as stored: the hash of its cookie's secret, never the secret.
  *
+ * @param createdAt when its person signed in (a session is never renewed: each sign-in makes a new one)
  * @param expiresAt the absolute end, whatever the activity
+ * @param method how its person signed in
  */
-record PersonSession(String hash, String personId, Instant createdAt, Instant lastSeenAt, Instant expiresAt) {
+record PersonSession(String hash, String personId, Instant createdAt, Instant lastSeenAt, Instant expiresAt,
+        SignInMethod method) {
 
     PersonSession {
         Objects.requireNonNull(hash, "hash");
@@ -17,6 +20,7 @@ record PersonSession(String hash, String personId, Instant createdAt, Instant la
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(lastSeenAt, "lastSeenAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(method, "method");
     }
 
     /** Whether it is still alive at {@code now}: used within {@code idle}, and before its absolute end. */

@@ -26,21 +26,22 @@ public final class SessionRows {
     /** Stores a new session, dropping sessions that ended before {@code now} (no sweep needed). */
     void insert(PersonSession session, Instant now) throws UnavailableException {
         tx.update("DELETE FROM person_sessions WHERE expires_at < ?", ps -> set(ps, 1, now));
-        tx.update("INSERT INTO person_sessions (session_hash, person_id, created_at, last_seen_at, expires_at)"
-                + " VALUES (?, ?, ?, ?, ?)", ps -> {
+        tx.update("INSERT INTO person_sessions (session_hash, person_id, created_at, last_seen_at, expires_at,"
+                + " sign_in_method) VALUES (?, ?, ?, ?, ?, ?)", ps -> {
                     set(ps, 1, session.hash());
                     set(ps, 2, session.personId());
                     set(ps, 3, session.createdAt());
                     set(ps, 4, session.lastSeenAt());
                     set(ps, 5, session.expiresAt());
+                    set(ps, 6, session.method().wireName());
                 });
     }
 
     Optional<PersonSession> find(String hash) throws UnavailableException {
-        return tx.one("SELECT session_hash, person_id, created_at, last_seen_at, expires_at FROM person_sessions"
-                + " WHERE session_hash = ?", ps -> set(ps, 1, hash),
+        return tx.one("SELECT session_hash, person_id, created_at, last_seen_at, expires_at, sign_in_method"
+                + " FROM person_sessions WHERE session_hash = ?", ps -> set(ps, 1, hash),
                 rs -> new PersonSession(rs.getString(1), rs.getString(2), instant(rs, 3), instant(rs, 4),
-                        instant(rs, 5)));
+                        instant(rs, 5), SignInMethod.parse(rs.getString(6))));
     }
 
     void touch(String hash, Instant at) throws UnavailableException {

@@ -28,8 +28,12 @@ final class Sessions {
     static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
     static final String PREFIX = "stint_ui_";
 
-    /** A live session and its person. */
-    record SignedIn(String secret, Person person) {
+    /**
+     * A live session and its person.
+     *
+     * @param signedInAt when and {@code method} how they signed in (for re-authentication rules)
+     */
+    record SignedIn(String secret, Person person, SignInMethod method, Instant signedInAt) {
     }
 
     private final Store store;
@@ -42,12 +46,15 @@ final class Sessions {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Opens a session inside the unit that records the sign-in; answers the cookie's secret. */
-    SessionOpener<String> opener() {
+    /**
+     * Opens a session, signed in by {@code method}, inside the unit that records the sign-in;
+     * answers the cookie's secret.
+     */
+    SessionOpener<String> opener(SignInMethod method) {
         return (tx, person, now) -> {
             String secret = OpaqueTokens.generate(PREFIX);
             new SessionRows(tx).insert(new PersonSession(OpaqueTokens.hash(secret), person.id(), now, now,
-                    now.plus(ABSOLUTE)), now);
+                    now.plus(ABSOLUTE), method), now);
             return secret;
         };
     }
@@ -85,7 +92,8 @@ final class Sessions {
                     return Optional.<SignedIn>empty();
                 });
             }
-            Optional<SignedIn> live = Optional.of(new SignedIn(secret, person));
+            Optional<SignedIn> live = Optional.of(new SignedIn(secret, person, session.method(),
+                    session.createdAt()));
             if (session.lastSeenAt().plus(TOUCH_EVERY).isAfter(now)) {
                 return Future.succeededFuture(live);
             }

@@ -1,5 +1,7 @@
 package dev.stint.broker.ui;
 
+import dev.stint.broker.audit.AuditLog;
+import dev.stint.broker.deployment.OidcSignInSettings;
 import dev.stint.broker.http.Attempt;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.http.RejectedException;
@@ -10,6 +12,7 @@ import dev.stint.broker.store.Store;
 import dev.stint.broker.tokens.OpaqueTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
@@ -31,8 +34,11 @@ public final class UiRoutes {
 
     private final RelyingParty rp;
     private final PasskeyCeremonies ceremonies;
+    private final Store store;
     private final Sessions sessions;
     private final Csrf csrf;
+    private OidcSignIn oidc;
+    private final Clock clock;
     private final StaticFiles script = StaticFiles.load("webauthn.js", "text/javascript; charset=utf-8");
     private final StaticFiles style = StaticFiles.load("ui.css", "text/css; charset=utf-8");
 
@@ -40,12 +46,20 @@ public final class UiRoutes {
     public UiRoutes(Store store, RelyingParty rp, PasskeyCeremonies ceremonies, Duration idle, Clock clock) {
         this.rp = Objects.requireNonNull(rp, "rp");
         this.ceremonies = Objects.requireNonNull(ceremonies, "ceremonies");
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.sessions = new Sessions(store, idle, clock);
         this.csrf = new Csrf(rp.origin());
     }
 
     public UiRoutes(Store store, RelyingParty rp, PasskeyCeremonies ceremonies, Clock clock) {
         this(store, rp, ceremonies, Sessions.DEFAULT_IDLE, clock);
+    }
+
+    /** Offers single sign-on too, through the provider {@code settings} name. Call before {@link #mount}. */
+    public UiRoutes withSingleSignOn(Vertx vertx, OidcSignInSettings settings, AuditLog audit, Duration timeout) {
+        this.oidc = new OidcSignIn(new OidcProvider(vertx, settings, clock, timeout), store, audit, rp.origin(), clock);
+        return this;
     }
 
     public void mount(Router router) {
@@ -66,6 +80,9 @@ public final class UiRoutes {
         router.post("/ui/sign-in/options").handler(guarded(this::signInOptions));
         router.post("/ui/sign-in/finish").handler(guarded(this::signInFinish));
         router.post("/ui/sign-out").handler(guarded(this::signOut));
+        if (oidc != null) {
+            new OidcRoutes(oidc, sessions).mount(router);
+        }
     }
 
     /** Headers of every page, and the move to the pages' one origin. */
@@ -99,7 +116,7 @@ public final class UiRoutes {
                 if (Csrf.cookie(ctx, Cookies.SESSION) != null) {
                     ctx.response().addCookie(Cookies.cleared(Cookies.SESSION));
                 }
-                html(ctx, Pages.signIn(Csrf.tokenFor(browser(ctx))));
+                html(ctx, Pages.signIn(Csrf.tokenFor(browser(ctx)), oidc != null));
             }
         }).onFailure(ctx::fail);
     }
@@ -134,7 +151,7 @@ public final class UiRoutes {
 
     private void signInFinish(RoutingContext ctx) {
         Attempt.of(() -> Json.body(ctx, WebAuthnAnswers.SignInFinish.class))
-                .compose(body -> ceremonies.finishSignIn(body, sessions.opener()))
+                .compose(body -> ceremonies.finishSignIn(body, sessions.opener(SignInMethod.PASSKEY)))
                 .onSuccess(secret -> {
                     // A new secret at every sign-in: a session id planted before it is worth nothing.
                     ctx.response().addCookie(Cookies.of(Cookies.SESSION, secret, null));

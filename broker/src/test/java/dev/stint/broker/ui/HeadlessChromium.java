@@ -43,7 +43,7 @@ final class HeadlessChromium {
     /** Polls {@code condition} (a page's script works asynchronously) until it holds or {@code within} passes. */
     static void waitUntil(String what, BooleanSupplier condition, Duration within) {
         Instant deadline = Instant.now().plus(within);
-        while (!condition.getAsBoolean()) {
+        while (!holds(condition)) {
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("timed out waiting until " + what);
             }
@@ -53,6 +53,18 @@ final class HeadlessChromium {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted waiting until " + what, e);
             }
+        }
+    }
+
+    /**
+     * The condition, read as not yet met while the page is changing under it: an element found a
+     * moment ago may be gone (the page navigated) before the next call reads it.
+     */
+    private static boolean holds(BooleanSupplier condition) {
+        try {
+            return condition.getAsBoolean();
+        } catch (org.openqa.selenium.NoSuchElementException | org.openqa.selenium.StaleElementReferenceException e) {
+            return false;
         }
     }
 }
