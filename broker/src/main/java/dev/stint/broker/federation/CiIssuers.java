@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.stint.broker.deployment.FederationSettings;
 import dev.stint.broker.http.Attempt;
+import dev.stint.broker.http.BoundedAnswer;
 import dev.stint.broker.http.UnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
@@ -181,7 +181,7 @@ public final class CiIssuers {
         return http.request(request)
                 .compose(req -> req.send())
                 .compose(response -> response.statusCode() == 200
-                        ? bounded(response, what)
+                        ? BoundedAnswer.read(response, MAX_ANSWER_BYTES, what)
                         : Future.failedFuture(new UnavailableException(what + " could not be fetched: HTTP "
                                 + response.statusCode())))
                 .recover(failure -> {
@@ -193,28 +193,6 @@ public final class CiIssuers {
                     return Future.failedFuture(new UnavailableException(what + " could not be fetched ("
                             + failure.getClass().getSimpleName() + ")", failure));
                 });
-    }
-
-    /** The whole answer, or a failure once it grows past {@link #MAX_ANSWER_BYTES}. */
-    private static Future<Buffer> bounded(HttpClientResponse response, String what) {
-        String length = response.getHeader("Content-Length");
-        if (length != null && !length.trim().matches("\\d{1,9}") || length != null
-                && Long.parseLong(length.trim()) > MAX_ANSWER_BYTES) {
-            return Future.failedFuture(new UnavailableException(what + " is larger than " + MAX_ANSWER_BYTES + " bytes"));
-        }
-        Promise<Buffer> body = Promise.promise();
-        Buffer collected = Buffer.buffer();
-        response.handler(chunk -> {
-            if (collected.length() + chunk.length() > MAX_ANSWER_BYTES) {
-                body.tryFail(new UnavailableException(what + " is larger than " + MAX_ANSWER_BYTES + " bytes"));
-                response.request().reset();
-            } else {
-                collected.appendBuffer(chunk);
-            }
-        });
-        response.exceptionHandler(body::tryFail);
-        response.endHandler(v -> body.tryComplete(collected));
-        return body.future();
     }
 
     private static UnavailableException broken(String issuer, String what) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.stint.broker.deployment.OidcSignInSettings;
+import dev.stint.broker.http.BoundedAnswer;
 import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.http.UnavailableException;
 import io.vertx.core.Future;
@@ -11,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
@@ -125,7 +125,8 @@ final class OidcProvider {
                                 RejectedException.unauthorized("the single sign-on provider refused the sign-in"
                                         + " code (HTTP " + response.statusCode() + "); sign in again")));
                     }
-                    return response.statusCode() == 200 ? bounded(response, "its token answer")
+                    return response.statusCode() == 200
+                            ? BoundedAnswer.read(response, MAX_ANSWER_BYTES, "the single sign-on provider's token answer")
                             : Future.failedFuture(broken("its token endpoint answered HTTP " + response.statusCode()));
                 })
                 .recover(this::unavailable)
@@ -196,7 +197,8 @@ final class OidcProvider {
     private Future<Buffer> send(RequestOptions request, String what) {
         return http.request(request)
                 .compose(req -> req.send())
-                .compose(response -> response.statusCode() == 200 ? bounded(response, what)
+                .compose(response -> response.statusCode() == 200
+                        ? BoundedAnswer.read(response, MAX_ANSWER_BYTES, "the single sign-on provider's " + what)
                         : Future.failedFuture(broken(what + " could not be fetched: HTTP " + response.statusCode())))
                 .recover(this::unavailable);
     }
@@ -212,21 +214,6 @@ final class OidcProvider {
                 failure.getClass().getSimpleName());
         return Future.failedFuture(new UnavailableException("the single sign-on provider could not be reached ("
                 + failure.getClass().getSimpleName() + ")", failure));
-    }
-
-    /** The whole answer; refused, before it is read, when it says it is larger than {@link #MAX_ANSWER_BYTES}. */
-    private static Future<Buffer> bounded(HttpClientResponse response, String what) {
-        String length = response.getHeader("Content-Length");
-        if (length != null && (!length.trim().matches("\\d{1,9}")
-                || Long.parseLong(length.trim()) > MAX_ANSWER_BYTES)) {
-            response.request().reset();
-            return Future.failedFuture(new UnavailableException("the single sign-on provider's " + what
-                    + " is larger than " + MAX_ANSWER_BYTES + " bytes"));
-        }
-        return response.body().compose(body -> body.length() > MAX_ANSWER_BYTES
-                ? Future.failedFuture(new UnavailableException("the single sign-on provider's " + what
-                        + " is larger than " + MAX_ANSWER_BYTES + " bytes"))
-                : Future.succeededFuture(body));
     }
 
     private UnavailableException broken(String what) {

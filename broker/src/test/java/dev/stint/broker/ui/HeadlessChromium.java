@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -43,9 +44,17 @@ final class HeadlessChromium {
     /** Polls {@code condition} (a page's script works asynchronously) until it holds or {@code within} passes. */
     static void waitUntil(String what, BooleanSupplier condition, Duration within) {
         Instant deadline = Instant.now().plus(within);
-        while (!holds(condition)) {
+        WebDriverException lastChange = null;
+        while (true) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (WebDriverException e) {
+                lastChange = e;
+            }
             if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting until " + what);
+                throw new AssertionError("timed out waiting until " + what, lastChange);
             }
             try {
                 Thread.sleep(50);
@@ -56,15 +65,10 @@ final class HeadlessChromium {
         }
     }
 
-    /**
-     * The condition, read as not yet met while the page is changing under it: an element found a
-     * moment ago may be gone (the page navigated) before the next call reads it.
+    /*
+     * A condition that throws is read as not yet met: while the page navigates, an element found a
+     * moment ago may be gone before the next call reads it, and Chromium reports that in several
+     * ways (no such element, stale element, or "node does not belong to the document" as an
+     * unknown error). If the wait times out, the last of them is the timeout's cause.
      */
-    private static boolean holds(BooleanSupplier condition) {
-        try {
-            return condition.getAsBoolean();
-        } catch (org.openqa.selenium.NoSuchElementException | org.openqa.selenium.StaleElementReferenceException e) {
-            return false;
-        }
-    }
 }
