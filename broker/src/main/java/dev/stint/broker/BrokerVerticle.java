@@ -49,7 +49,11 @@ import dev.stint.broker.tasks.TaskRoutes;
 import dev.stint.token.ClaimChecks;
 import dev.stint.token.keys.JcaProviders;
 import dev.stint.token.keys.KeySealer;
+import dev.stint.broker.approvals.ApprovalDecisions;
+import dev.stint.broker.approvals.ApprovalExpiry;
 import dev.stint.broker.approvals.ApprovalRequester;
+import dev.stint.broker.approvals.ApprovalRoutes;
+import dev.stint.broker.approvals.ApprovalWithdrawal;
 import dev.stint.broker.federation.CiIssuers;
 import dev.stint.broker.federation.FederatedExchange;
 import dev.stint.broker.federation.SubjectTokenRows;
@@ -154,7 +158,7 @@ public final class BrokerVerticle extends VerticleBase {
                             clock);
                     audit = new AuditLog(store, refusals, clock);
                     bearer = new BearerAuthenticator(store, audit, admin, clock);
-                    ender = new TaskEnder(List.of(new TaskLeases()));
+                    ender = new TaskEnder(List.of(new TaskLeases(), new ApprovalWithdrawal()));
                     tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
                             Optional.of(new ApprovalRequester(policy)), clock);
                     // Another broker sharing the store changed something this one may hold in memory.
@@ -177,7 +181,8 @@ public final class BrokerVerticle extends VerticleBase {
                     ciIssuers = new CiIssuers(vertx, options.deployment().federation(), clock);
                     sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock,
                             (tx, now) -> new SubjectTokenRows(tx).purgeExpired(now)),
-                            new FreezeSweep(store, ender, policy, clock), revoker, credentialBackends, clock);
+                            new FreezeSweep(store, ender, policy, clock), new ApprovalExpiry(store, ender, clock),
+                            revoker, credentialBackends, clock);
                     return sweeps.beforeServing().map(chosen);
                 })
                 .compose(chosen -> {
@@ -379,6 +384,8 @@ public final class BrokerVerticle extends VerticleBase {
         options.deployment().oidcSignIn().ifPresent(oidc -> ui.withSingleSignOn(vertx, oidc, audit,
                 java.time.Duration.ofSeconds(5)));
         ui.mount(r);
+        new ApprovalRoutes(store, bearer.adminGate(), ui.people(), new ApprovalDecisions(store, audit,
+                new PasskeyVerifier(pages), ender, policy, clock), clock).mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(new Health(vertx, store, policy, keys, refusals,
                 new BackendHealth(options.deployment().backends().catalog(), connectionStatus, clock))::handle);

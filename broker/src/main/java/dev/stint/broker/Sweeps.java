@@ -1,5 +1,6 @@
 package dev.stint.broker;
 
+import dev.stint.broker.approvals.ApprovalExpiry;
 import dev.stint.broker.credentials.CredentialBackends;
 import dev.stint.broker.credentials.LeaseRevoker;
 import dev.stint.broker.store.Store;
@@ -13,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's sweeps: tasks past their deadline are expired and live tasks a freeze in force
- * catches are ended (their leases then owed revocation), and leases owed revocation are revoked.
+ * The broker's sweeps: tasks past their deadline are expired, approval requests past their window
+ * close (their tasks denied), and live tasks a freeze in force catches are ended (their leases then owed revocation), and leases owed revocation are revoked.
  * They run once before the broker serves, so that what fell due while it was down is done first,
  * then every second on the broker that leads the sweeps ({@link Store#leadsSweeps()}).
  */
@@ -29,12 +30,14 @@ final class Sweeps {
     private final Store store;
     private final TaskExpiry expiry;
     private final FreezeSweep freezes;
+    private final ApprovalExpiry approvals;
     private final LeaseRevoker revoker;
     private final CredentialBackends backends;
     private final Clock clock;
 
-    Sweeps(Vertx vertx, Store store, TaskExpiry expiry, FreezeSweep freezes, LeaseRevoker revoker,
-            CredentialBackends backends, Clock clock) {
+    Sweeps(Vertx vertx, Store store, TaskExpiry expiry, FreezeSweep freezes, ApprovalExpiry approvals,
+            LeaseRevoker revoker, CredentialBackends backends, Clock clock) {
+        this.approvals = Objects.requireNonNull(approvals, "approvals");
         this.backends = Objects.requireNonNull(backends, "backends");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -87,6 +90,7 @@ final class Sweeps {
     private Future<Void> round() {
         // Before the revoker, so that the leases of the tasks a freeze ends are revoked in the same round.
         return expiry.sweep()
+                .compose(expired -> approvals.sweep())
                 .compose(expired -> freezes.sweep())
                 .onSuccess(frozen -> {
                     if (frozen > 0) {

@@ -29,3 +29,15 @@ CREATE TABLE approval_votes (
     at           BIGINT NOT NULL,
     PRIMARY KEY (approval_id, person_id)
 );
+
+-- A passkey ceremony under way to approve one request: the nonce the challenge is derived from
+-- (with the request's digest), for one person, spent by the first answer.
+CREATE TABLE approval_challenges (
+    nonce        TEXT PRIMARY KEY,
+    approval_id  TEXT NOT NULL REFERENCES approvals (approval_id),
+    person_id    TEXT NOT NULL,
+    expires_at   BIGINT NOT NULL
+);
+
+-- Who approved an approved task (person ids, comma separated): its tokens and leases name them.
+ALTER TABLE tasks ADD COLUMN approved_by TEXT;

@@ -21,6 +21,7 @@ public record ApprovalDigest(byte[] value) {
 
     /** Names the format, so that a later change of the fields can never collide with this one. */
     static final String DOMAIN = "stint-approval-v1";
+    static final String CHALLENGE_DOMAIN = "stint-approval-challenge-v1";
 
     public ApprovalDigest {
         if (value.length != 32) {
@@ -48,7 +49,25 @@ public record ApprovalDigest(byte[] value) {
         }
     }
 
-    /** base64url without padding: the form stored, shown on the page and used as the WebAuthn challenge. */
+    /**
+     * The WebAuthn challenge an approver's passkey signs: SHA-256 over this digest and a
+     * server-chosen {@code nonce} (single use, so every approval is a fresh assertion), base64url.
+     * Anyone holding the request's content and the nonce can recompute it.
+     */
+    public String challenge(String nonce) {
+        StringBuilder canonical = new StringBuilder(128);
+        field(canonical, CHALLENGE_DOMAIN);
+        field(canonical, text());
+        field(canonical, nonce);
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+    }
+
+    /** base64url without padding: the form stored and shown. */
     public String text() {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(value);
     }

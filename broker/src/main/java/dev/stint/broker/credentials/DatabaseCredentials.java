@@ -183,7 +183,9 @@ public final class DatabaseCredentials {
             }
             new AuditRows(tx).append(event(caller, task, AuditEvent.Decision.ALLOW, "database login "
                     + login.username() + " for role " + lease.role() + " on " + lease.connection() + " (lease "
-                    + lease.leaseId() + ") expires " + expiresAt + " (deadline " + task.deadline().at() + ")"), now);
+                    + lease.leaseId() + ") expires " + expiresAt + " (deadline " + task.deadline().at() + ")"
+                    + (task.approvedBy().isEmpty() ? "" : "; approved by " + String.join(", ", task.approvedBy()))),
+                    now);
             return rows.find(lease.leaseId()).orElseThrow();
         }).compose(active -> active == null
                 ? Future.failedFuture(new RejectedException(409, ProblemType.TASK_NOT_ACTIVE, "task " + task.id()

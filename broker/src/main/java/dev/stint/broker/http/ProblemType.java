@@ -27,6 +27,9 @@ public enum ProblemType {
     ENROLLMENT_LINK_INVALID("enrollment-link-invalid", "Enrollment link not valid"),
     PASSKEY_REJECTED("passkey-rejected", "Passkey rejected"),
     CSRF_REJECTED("csrf-rejected", "Cross-site request refused"),
+    APPROVAL_NOT_FOUND("approval-not-found", "Approval request not found"),
+    APPROVAL_CLOSED("approval-closed", "Approval request already decided"),
+    REAUTHENTICATION_REQUIRED("reauthentication-required", "Sign in again"),
     UNAVAILABLE("unavailable", "Service unavailable"),
     INTERNAL("internal", "Internal error");
 

@@ -110,11 +110,25 @@ public final class PasskeyVerifier {
      * @throws RejectedException 400 {@code passkey-rejected}, saying what did not verify
      */
     long authenticate(Ceremony ceremony, Passkey passkey, WebAuthnAnswers.Assertion answer) throws RejectedException {
+        return assertion(ceremony.challenge(), passkey, answer, "sign-in");
+    }
+
+    /**
+     * Verifies an assertion of {@code passkey} over {@code challenge} (base64url): a signature by
+     * the passkey's key, user verified, for this broker's origin and relying-party id, and a sign
+     * count that went up (or stays 0 for authenticators that keep none).
+     *
+     * @param what what the assertion is for, in the rejection's reason ({@code "approval"})
+     * @return the authenticator's new sign count
+     * @throws RejectedException 400 {@code passkey-rejected}, saying what did not verify
+     */
+    public long assertion(String challenge, Passkey passkey, WebAuthnAnswers.Assertion answer, String what)
+            throws RejectedException {
         byte[] id = bytes(answer.credentialId(), "id");
         byte[] userHandle = answer.userHandle() == null || answer.userHandle().isEmpty() ? null
                 : bytes(answer.userHandle(), "user_handle");
         if (userHandle != null && !Arrays.equals(userHandle, bytes(passkey.userHandle(), "user_handle"))) {
-            throw rejected("sign-in rejected: the user handle is not this passkey's");
+            throw rejected(what + " rejected: the user handle is not this passkey's");
         }
         AuthenticationData data;
         try {
@@ -126,28 +140,32 @@ public final class PasskeyVerifier {
                             bytes(answer.authenticatorData(), "authenticator_data"),
                             bytes(answer.clientDataJson(), "client_data_json"), null,
                             bytes(answer.signature(), "signature")),
-                    new AuthenticationParameters(server(ceremony), record, List.of(id), true, true));
+                    new AuthenticationParameters(server(challenge), record, List.of(id), true, true));
         } catch (VerificationException | DataConversionException | IllegalArgumentException
                 | BufferUnderflowException e) {
-            throw rejected("sign-in", e);
+            throw rejected(what, e);
         }
         long count = data.getAuthenticatorData().getSignCount();
         if ((count != 0 || passkey.signCount() != 0) && count <= passkey.signCount()) {
-            throw rejected("sign-in rejected: the sign count did not go up (" + count + " after "
+            throw rejected(what + " rejected: the sign count did not go up (" + count + " after "
                     + passkey.signCount() + "); the passkey may have been copied");
         }
         return count;
     }
 
     private ServerProperty server(Ceremony ceremony) {
+        return server(ceremony.challenge());
+    }
+
+    private ServerProperty server(String challenge) {
         return ServerProperty.builder()
                 .origin(new Origin(rp.origin()))
                 .rpId(rp.id())
-                .challenge(new DefaultChallenge(Base64.getUrlDecoder().decode(ceremony.challenge())))
+                .challenge(new DefaultChallenge(Base64.getUrlDecoder().decode(challenge)))
                 .build();
     }
 
-    static byte[] bytes(String base64url, String field) throws RejectedException {
+    public static byte[] bytes(String base64url, String field) throws RejectedException {
         if (base64url == null || base64url.isEmpty()) {
             throw RejectedException.badRequest(field + " is required");
         }
@@ -158,7 +176,7 @@ public final class PasskeyVerifier {
         }
     }
 
-    static String base64(byte[] bytes) {
+    public static String base64(byte[] bytes) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 

@@ -211,7 +211,7 @@ public final class DefaultTaskService implements TaskService {
                     ? defaultAudience(task.tier()) : requestedAudience;
             TaskClaims claims = new TaskClaims(issuer, agent.id(), audience, now, now, expiresAt,
                     OpaqueTokens.randomId(), task.id(), task.tier(), task.scopes(), task.deadline(), agent.owner(),
-                    List.of());
+                    task.approvedBy());
             String token;
             try {
                 token = keys.minter().mint(claims);
@@ -234,7 +234,9 @@ public final class DefaultTaskService implements TaskService {
                 new AuditRows(tx).append(new AuditEvent(caller.actor(), "token.mint", AuditEvent.Decision.ALLOW,
                         agent.id().value(), id.value(), task.tier().name(), scopeText,
                         "task token " + claims.jwtId() + " for " + audience + " expires " + claims.expiresAt()
-                                + " (deadline " + task.deadline().at() + ")"), at);
+                                + " (deadline " + task.deadline().at() + ")"
+                                + (task.approvedBy().isEmpty() ? "" : "; approved by "
+                                        + String.join(", ", task.approvedBy()))), at);
                 return new MintedToken(token, claims);
             }).recover(failure -> {
                 recentTasks.invalidate(new TaskKey(agent.id(), id));
@@ -257,7 +259,7 @@ public final class DefaultTaskService implements TaskService {
             // Policy may have changed since the task was opened: what it no longer grants is not issued.
             Decision decision = policy.decide(new PolicyRequest(caller.agent().subject(), task.tier(), task.scopes(),
                     null, now));
-            if (!decision.allowed()) {
+            if (!grants(decision, task)) {
                 return Future.failedFuture(new RejectedException(403, ProblemType.POLICY_DENIED,
                         "the policy no longer allows this task: " + decision.reason()));
             }
@@ -319,6 +321,14 @@ public final class DefaultTaskService implements TaskService {
         return Optional.empty();
     }
 
+    /**
+     * Whether the policy grants the task's scopes now: outright, or, for scopes that need approval,
+     * because at least the quorum the policy asks today approved the task.
+     */
+    private static boolean grants(Decision decision, Task task) {
+        return decision.allowed() || decision.pending() && task.approvedBy().size() >= decision.approval().quorum();
+    }
+
     /** Why no token may be minted for this task now, if anything forbids it. */
     private Optional<RejectedException> refusal(Task task, Agent agent, Instant now, Instant expiresAt) {
         if (!task.isActiveAt(now)) {
@@ -331,7 +341,7 @@ public final class DefaultTaskService implements TaskService {
         }
         // Policy may have changed since the task was opened: what it no longer grants is not minted.
         Decision decision = policy.decide(new PolicyRequest(agent.subject(), task.tier(), task.scopes(), null, now));
-        if (!decision.allowed()) {
+        if (!grants(decision, task)) {
             return Optional.of(new RejectedException(403, ProblemType.POLICY_DENIED,
                     "the policy no longer allows this task: " + decision.reason()));
         }

@@ -26,7 +26,14 @@ public record Task(
         TaskDeadline deadline,
         TaskStatus status,
         Instant endedAt,
-        String endReason) {
+        String endReason,
+        List<String> approvedBy) {
+
+    /** A task no one approved (none of its scopes needed it, or it is still pending). */
+    public Task(TaskId id, AgentId agentId, Tier tier, String purpose, List<Scope> scopes, Instant openedAt,
+            TaskDeadline deadline, TaskStatus status, Instant endedAt, String endReason) {
+        this(id, agentId, tier, purpose, scopes, openedAt, deadline, status, endedAt, endReason, List.of());
+    }
 
     public Task {
         Objects.requireNonNull(id, "id");
@@ -37,6 +44,7 @@ public record Task(
         Objects.requireNonNull(openedAt, "openedAt");
         Objects.requireNonNull(deadline, "deadline");
         Objects.requireNonNull(status, "status");
+        approvedBy = List.copyOf(approvedBy);
     }
 
     /** The status as of {@code now}: an active task whose deadline has passed is expired. */

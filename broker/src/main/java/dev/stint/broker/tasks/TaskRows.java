@@ -25,7 +25,7 @@ import java.util.TreeSet;
 public final class TaskRows {
 
     private static final String COLUMNS = "task_id, agent_id, tier, purpose, scopes, opened_at, deadline,"
-            + " status, ended_at, end_reason";
+            + " status, ended_at, end_reason, approved_by";
     private static final String OPEN = "('active', 'pending_approval')";
 
     private final Tx tx;
@@ -57,13 +57,13 @@ public final class TaskRows {
      * @return empty when the task no longer exists
      */
     public Optional<Task> refresh(Task task) throws UnavailableException {
-        return tx.one("SELECT status, ended_at, end_reason FROM tasks WHERE agent_id = ? AND task_id = ?" + tx.lockForUpdate(),
+        return tx.one("SELECT status, ended_at, end_reason, approved_by FROM tasks WHERE agent_id = ? AND task_id = ?" + tx.lockForUpdate(),
                 ps -> {
                     set(ps, 1, task.agentId().value());
                     set(ps, 2, task.id().value());
                 }, rs -> new Task(task.id(), task.agentId(), task.tier(), task.purpose(), task.scopes(),
                         task.openedAt(), task.deadline(), TaskStatus.fromWire(rs.getString(1)), instant(rs, 2),
-                        rs.getString(3)));
+                        rs.getString(3), approvers(rs.getString(4))));
     }
 
     /** Every agent's task of that id (the admin's view), at most {@code limit}, oldest first. */
@@ -77,7 +77,7 @@ public final class TaskRows {
 
     /** @return {@code false} when this agent has a task with that id already (nothing changes) */
     public boolean insert(Task task) throws UnavailableException {
-        return tx.update("INSERT INTO tasks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        return tx.update("INSERT INTO tasks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (agent_id, task_id) DO NOTHING", ps -> {
                     set(ps, 1, task.id().value());
                     set(ps, 2, task.agentId().value());
@@ -89,6 +89,7 @@ public final class TaskRows {
                     set(ps, 8, task.status().wireName());
                     set(ps, 9, task.endedAt());
                     set(ps, 10, task.endReason());
+                    set(ps, 11, approvers(task.approvedBy()));
                 }) == 1;
     }
 
@@ -114,6 +115,35 @@ public final class TaskRows {
             tx.announce(CHANGES, changeKey(agent, id));
         }
         return finished;
+    }
+
+    /**
+     * Makes a task that was pending approval active, naming who approved it.
+     *
+     * @return {@code false} when it was no longer pending (ended meanwhile)
+     */
+    public boolean activate(AgentId agent, TaskId id, List<String> approvedBy) throws UnavailableException {
+        if (approvedBy.isEmpty()) {
+            throw new IllegalArgumentException("an approved task names who approved it");
+        }
+        boolean activated = tx.update("UPDATE tasks SET status = 'active', approved_by = ?"
+                + " WHERE agent_id = ? AND task_id = ? AND status = 'pending_approval'", ps -> {
+                    set(ps, 1, approvers(approvedBy));
+                    set(ps, 2, agent.value());
+                    set(ps, 3, id.value());
+                }) == 1;
+        if (activated) {
+            tx.announce(CHANGES, changeKey(agent, id));
+        }
+        return activated;
+    }
+
+    private static String approvers(List<String> approvedBy) {
+        return approvedBy.isEmpty() ? null : String.join(",", approvedBy);
+    }
+
+    private static List<String> approvers(String stored) {
+        return stored == null || stored.isEmpty() ? List.of() : List.of(stored.split(","));
     }
 
     /** Active and pending tasks whose deadline is at or before {@code now}, oldest deadline first. */
@@ -172,6 +202,6 @@ public final class TaskRows {
     private static Task row(ResultSet rs) throws SQLException {
         return new Task(new TaskId(rs.getString(1)), new AgentId(rs.getString(2)), new Tier(rs.getString(3)),
                 rs.getString(4), Scope.parseList(rs.getString(5)), instant(rs, 6), new TaskDeadline(instant(rs, 7)),
-                TaskStatus.fromWire(rs.getString(8)), instant(rs, 9), rs.getString(10));
+                TaskStatus.fromWire(rs.getString(8)), instant(rs, 9), rs.getString(10), approvers(rs.getString(11)));
     }
 }

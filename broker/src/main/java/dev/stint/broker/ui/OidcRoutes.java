@@ -1,5 +1,6 @@
 package dev.stint.broker.ui;
 
+import dev.stint.broker.people.SignInMethod;
 import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.http.UnavailableException;
 import io.vertx.ext.web.Router;

@@ -1,5 +1,6 @@
 package dev.stint.broker.ui;
 
+import dev.stint.broker.people.SignInMethod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

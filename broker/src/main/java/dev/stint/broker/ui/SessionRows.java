@@ -1,5 +1,6 @@
 package dev.stint.broker.ui;
 
+import dev.stint.broker.people.SignInMethod;
 import static dev.stint.broker.store.Columns.instant;
 import static dev.stint.broker.store.Columns.set;
 

@@ -1,5 +1,6 @@
 package dev.stint.broker.ui;
 
+import dev.stint.broker.people.SignInMethod;
 import dev.stint.broker.audit.AuditEvent;
 import dev.stint.broker.audit.AuditRows;
 import dev.stint.broker.people.Person;

@@ -1,11 +1,14 @@
 package dev.stint.broker.ui;
 
+import dev.stint.broker.people.SignInMethod;
 import dev.stint.broker.audit.AuditLog;
 import dev.stint.broker.deployment.OidcSignInSettings;
 import dev.stint.broker.http.Attempt;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.http.RejectedException;
 import dev.stint.broker.people.PasskeyCeremonies;
+import dev.stint.broker.people.PersonAuthenticator;
+import dev.stint.broker.people.SignedInPerson;
 import dev.stint.broker.people.RelyingParty;
 import dev.stint.broker.people.WebAuthnAnswers;
 import dev.stint.broker.store.Store;
@@ -60,6 +63,25 @@ public final class UiRoutes {
     public UiRoutes withSingleSignOn(Vertx vertx, OidcSignInSettings settings, AuditLog audit, Duration timeout) {
         this.oidc = new OidcSignIn(new OidcProvider(vertx, settings, clock, timeout), store, audit, rp.origin(), clock);
         return this;
+    }
+
+    /**
+     * The person of a request's session, for the API people use from these pages
+     * ({@code /v1/approvals}): state-changing requests must carry this browser's CSRF token.
+     */
+    public PersonAuthenticator people() {
+        return ctx -> {
+            HttpMethod method = ctx.request().method();
+            if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+                try {
+                    csrf.check(ctx);
+                } catch (RejectedException e) {
+                    return Future.failedFuture(e);
+                }
+            }
+            return sessions.current(Csrf.cookie(ctx, Cookies.SESSION)).map(live -> live.map(signedIn ->
+                    new SignedInPerson(signedIn.person(), signedIn.method(), signedIn.signedInAt())));
+        };
     }
 
     public void mount(Router router) {

@@ -22,13 +22,13 @@ import java.util.stream.Collectors;
  * A browser without a browser: keeps the pages' cookies (as a browser keeps Secure cookies of
  * http://localhost), reads the CSRF token off each page and sends it back with each POST.
  */
-final class PagesClient {
+public final class PagesClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CSRF_META = Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]*)\">");
 
-    record Page(int status, String body, HttpHeaders headers) {
-        JsonNode json() {
+    public record Page(int status, String body, HttpHeaders headers) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -36,7 +36,7 @@ final class PagesClient {
             }
         }
 
-        String text(String field) {
+        public String text(String field) {
             JsonNode node = json().get(field);
             return node == null || node.isNull() ? null : node.asText();
         }
@@ -55,11 +55,11 @@ final class PagesClient {
     final Map<String, String> cookies = new LinkedHashMap<>();
     String csrf;
 
-    PagesClient(String base) {
+    public PagesClient(String base) {
         this.base = base;
     }
 
-    Page get(String path) {
+    public Page get(String path) {
         Page page = send(HttpRequest.newBuilder(URI.create(base + path)).GET());
         Matcher m = CSRF_META.matcher(page.body());
         if (m.find()) {
@@ -68,12 +68,12 @@ final class PagesClient {
         return page;
     }
 
-    Page post(String path, String json) {
+    public Page post(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
                 .header("X-CSRF-Token", csrf).POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
-    Page postWithoutCsrf(String path, String json) {
+    public Page postWithoutCsrf(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }

@@ -1,5 +1,6 @@
 package dev.stint.broker.ui;
 
+import dev.stint.broker.people.SignInMethod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stint.broker.MutableClock;

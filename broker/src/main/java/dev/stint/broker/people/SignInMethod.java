@@ -1,7 +1,7 @@
-package dev.stint.broker.ui;
+package dev.stint.broker.people;
 
 /** How a browser session was signed in, as stored ({@code person_sessions.sign_in_method}). */
-enum SignInMethod {
+public enum SignInMethod {
     PASSKEY("passkey"),
     OIDC("oidc");
 
@@ -11,11 +11,11 @@ enum SignInMethod {
         this.wireName = wireName;
     }
 
-    String wireName() {
+    public String wireName() {
         return wireName;
     }
 
-    static SignInMethod parse(String stored) {
+    public static SignInMethod parse(String stored) {
         for (SignInMethod method : values()) {
             if (method.wireName.equals(stored)) {
                 return method;
