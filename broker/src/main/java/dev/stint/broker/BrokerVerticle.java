@@ -46,6 +46,7 @@ import dev.stint.broker.http.Json;
 import dev.stint.broker.http.Methods;
 import dev.stint.broker.http.Problems;
 import dev.stint.broker.tasks.TaskRoutes;
+import dev.stint.broker.tasks.TaskWatch;
 import dev.stint.token.ClaimChecks;
 import dev.stint.token.keys.JcaProviders;
 import dev.stint.token.keys.KeySealer;
@@ -109,6 +110,7 @@ public final class BrokerVerticle extends VerticleBase {
     private AuditLog audit;
     private BearerAuthenticator bearer;
     private DefaultTaskService tasks;
+    private TaskWatch taskWatch;
     private TaskEnder ender;
     private LeaseRevoker revoker;
     private CredentialBackends credentialBackends;
@@ -161,10 +163,13 @@ public final class BrokerVerticle extends VerticleBase {
                     ender = new TaskEnder(List.of(new TaskLeases(), new ApprovalWithdrawal()));
                     tasks = new DefaultTaskService(chosen, store, audit, policy, keys, options.taskTokenTtl(), ender,
                             Optional.of(new ApprovalRequester(policy)), clock);
-                    // Another broker sharing the store changed something this one may hold in memory.
+                    taskWatch = new TaskWatch(vertx, TaskWatch.DEFAULT_MAX_HELD,
+                            TaskWatch.longestHoldWithin(options.http().idleTimeout()), TaskWatch.DEFAULT_RECHECK, clock);
+                    // This broker or another sharing the store changed something this one may hold in memory.
                     store.changes().subscribe(change -> {
                         bearer.onChange(change);
                         tasks.onChange(change);
+                        taskWatch.onChange(change);
                         if (change.isEverything() || KeyRows.CHANGES.equals(change.topic())) {
                             keys.refresh();
                         }
@@ -372,7 +377,7 @@ public final class BrokerVerticle extends VerticleBase {
                 new FederatedExchange(issuer, store, audit, policy, ciIssuers, options.deployment().federation(),
                         options.agentTokenTtl(), clock), clock).mount(r);
         new AgentRoutes(store, policy, bearer.adminGate(), ender::endAllOf, bearer::forgetAgent, clock).mount(r);
-        new TaskRoutes(tasks, bearer, clock, new LeaseEndReport(revoker)).mount(r);
+        new TaskRoutes(tasks, bearer, clock, new LeaseEndReport(revoker), taskWatch).mount(r);
         new CredentialRoutes(store, tasks, credentials, bearer, bearer.adminGate()).mount(r);
         new AuditRoutes(store, bearer.adminGate()).mount(r);
         new KeyRoutes(keys, bearer.adminGate()).mount(r);

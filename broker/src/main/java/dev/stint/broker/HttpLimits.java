@@ -19,7 +19,8 @@ public record HttpLimits(Duration requestHeadTimeout, Duration idleTimeout, int 
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
     public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** Above the longest wait of {@code GET /v1/tasks/{id}?wait=} (30 s), which sends nothing meanwhile. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(40);
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
     public static final HttpLimits DEFAULTS = new HttpLimits(DEFAULT_REQUEST_HEAD_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
             DEFAULT_MAX_CONNECTIONS);

@@ -53,6 +53,15 @@ final class BrokerHttp {
 
     /** Sends the request; the whole exchange, body included, must finish within the timeout. */
     Answer exchange(HttpRequest.Builder request, String what) throws BrokerUnavailableException {
+        return exchange(request, what, Duration.ZERO);
+    }
+
+    /**
+     * Sends a request the broker may hold for up to {@code held} before it answers (a long poll);
+     * the exchange must finish within that plus the timeout.
+     */
+    Answer exchange(HttpRequest.Builder request, String what, Duration held) throws BrokerUnavailableException {
+        Duration timeout = this.timeout.plus(held);
         HttpRequest built = request.timeout(timeout).header("Accept", "application/json").build();
         AtomicBoolean tooLarge = new AtomicBoolean();
         CompletableFuture<HttpResponse<byte[]>> pending =
@@ -62,7 +71,7 @@ final class BrokerHttp {
             return new Answer(response.statusCode(), response.headers(), response.body());
         } catch (TimeoutException e) {
             pending.cancel(true);
-            throw timedOut(what, e);
+            throw timedOut(what, timeout, e);
         } catch (InterruptedException e) {
             pending.cancel(true);
             Thread.currentThread().interrupt();
@@ -75,7 +84,7 @@ final class BrokerHttp {
             }
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof HttpTimeoutException) {
-                throw timedOut(what, cause);
+                throw timedOut(what, timeout, cause);
             }
             // The URI names no secret (task ids at most) and tells the operator where we went.
             throw new BrokerUnavailableException(what + " failed: no usable answer from " + built.uri() + ": "
@@ -141,7 +150,7 @@ final class BrokerHttp {
         }
     }
 
-    private BrokerUnavailableException timedOut(String what, Throwable cause) {
+    private static BrokerUnavailableException timedOut(String what, Duration timeout, Throwable cause) {
         return new BrokerUnavailableException(what + " failed: the broker did not answer within " + timeout,
                 0, null, cause);
     }

@@ -118,10 +118,12 @@ public final class StintClient {
     }
 
     /**
-     * Opens a task and returns its session.
+     * Opens a task and returns its session. A task that needs people's approval opens pending:
+     * the session says so ({@link TaskSession#isPending()}, {@link TaskSession#approvalId()}) and
+     * issues nothing until {@link TaskSession#awaitApproval} has seen it active.
      *
-     * @throws TaskNotActiveException when the broker opened the task but it is not active (for
-     *     example it awaits approval); {@link TaskNotActiveException#taskId()} names it, and
+     * @throws TaskNotActiveException when the broker opened the task but it is neither active nor
+     *     pending; {@link TaskNotActiveException#taskId()} names it, and
      *     {@link TaskNotActiveException#refusedByClient()} is true: no session is started
      * @throws BrokerRejectedException when policy denies the task (403), the input is bad (400) or
      *     the task id is taken (409)
@@ -133,10 +135,10 @@ public final class StintClient {
     }
 
     /**
-     * A session for a task this agent opened earlier, e.g. after its approval. Sessions for the
-     * same task do not share cached tokens.
+     * A session for a task this agent opened earlier, e.g. after its approval (pending when it
+     * still awaits it). Sessions for the same task do not share cached tokens.
      *
-     * @throws TaskNotActiveException when the broker describes the task as not active; this client
+     * @throws TaskNotActiveException when the broker describes the task as neither active nor pending; this client
      *     then refuses to start a session ({@link TaskNotActiveException#refusedByClient()})
      */
     public TaskSession resumeTask(TaskId taskId) throws BrokerRejectedException, BrokerUnavailableException {
@@ -151,9 +153,9 @@ public final class StintClient {
     }
 
     private TaskSession sessionFor(TaskInfo task) throws TaskNotActiveException {
-        if (task.status() != TaskStatus.ACTIVE) {
+        if (task.status() != TaskStatus.ACTIVE && task.status() != TaskStatus.PENDING_APPROVAL) {
             throw TaskNotActiveException.byClient(task.taskId(), "the broker reports task " + task.taskId()
-                    + " as " + task.status().wireName() + "; a session needs an active task");
+                    + " as " + task.status().wireName() + "; a session needs an active or pending task");
         }
         SessionLife life = new SessionLife(task.taskId(), task.deadline());
         ServeWindow window = new ServeWindow(safetyMargin);

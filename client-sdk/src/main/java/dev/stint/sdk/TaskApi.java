@@ -12,6 +12,7 @@ import dev.stint.token.Tier;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -64,8 +65,17 @@ final class TaskApi {
     }
 
     TaskInfo get(TaskId taskId) throws BrokerRejectedException, BrokerUnavailableException {
+        return get(taskId, Duration.ZERO);
+    }
+
+    /**
+     * The task, read with {@code ?wait=}: a pending task's answer comes when its status changes or
+     * after {@code wait} (whole seconds, at most 30); zero reads at once.
+     */
+    TaskInfo get(TaskId taskId, Duration wait) throws BrokerRejectedException, BrokerUnavailableException {
         String what = "task read request for task " + taskId;
-        TaskInfo task = parseTask(call(what, "/v1/tasks/" + taskId.value(), null), what);
+        String path = "/v1/tasks/" + taskId.value() + (wait.isZero() ? "" : "?wait=" + wait.toSeconds());
+        TaskInfo task = parseTask(call(what, path, null, wait), what);
         requireSameTask(task, taskId, what);
         return task;
     }
@@ -247,7 +257,9 @@ final class TaskApi {
                 Json.value(answer, "deadline", what, text -> new TaskDeadline(Instant.parse(text))),
                 TaskStatus.fromWire(status).orElseThrow(() -> Json.garbage(what,
                         "field 'status' is not a known task status: " + BrokerHttp.readable(status))),
-                Json.instant(answer, "opened_at", what));
+                Json.instant(answer, "opened_at", what),
+                Json.optionalText(answer, "approval_id"),
+                Json.optionalText(answer, "end_reason"));
         agent.check(task.agentId(), what);
         return task;
     }
@@ -262,6 +274,12 @@ final class TaskApi {
     /** POSTs {@code body} (or GETs when it is null) with the agent token; one retry after a 401. */
     private ObjectNode call(String what, String path, ObjectNode body)
             throws BrokerRejectedException, BrokerUnavailableException {
+        return call(what, path, body, Duration.ZERO);
+    }
+
+    /** @param held how long the broker may hold the request before it answers (a long poll) */
+    private ObjectNode call(String what, String path, ObjectNode body, Duration held)
+            throws BrokerRejectedException, BrokerUnavailableException {
         URI uri = URI.create(baseUri + path);
         byte[] json = body == null ? null : serialise(body);
         for (int attempt = 1; ; attempt++) {
@@ -272,7 +290,7 @@ final class TaskApi {
             } else {
                 request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(json));
             }
-            BrokerHttp.Answer answer = http.exchange(request, what);
+            BrokerHttp.Answer answer = http.exchange(request, what, held);
             if (answer.status() == 401 && attempt == 1) {
                 // Agent tokens can be revoked or outlive a broker restart: authenticate once more.
                 agentTokens.invalidate(bearer);

@@ -9,7 +9,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
-/** A task as the broker describes it. All fields are required. */
+/**
+ * A task as the broker describes it. All fields are required except two:
+ *
+ * @param approvalId the approval request of a task opened {@code pending_approval}, when the broker
+ *     names it (it does in the answer to the open); {@code null} otherwise
+ * @param endReason why the task ended, was denied or expired, when the broker says; {@code null}
+ *     while it is pending or active
+ */
 public record TaskInfo(
         TaskId taskId,
         AgentId agentId,
@@ -18,7 +25,9 @@ public record TaskInfo(
         List<Scope> scopes,
         TaskDeadline deadline,
         TaskStatus status,
-        Instant openedAt) {
+        Instant openedAt,
+        String approvalId,
+        String endReason) {
 
     public TaskInfo {
         Objects.requireNonNull(taskId, "taskId");
@@ -29,5 +38,11 @@ public record TaskInfo(
         Objects.requireNonNull(deadline, "deadline");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(openedAt, "openedAt");
+    }
+
+    /** A task without an approval request or end reason. */
+    public TaskInfo(TaskId taskId, AgentId agentId, Tier tier, String purpose, List<Scope> scopes,
+            TaskDeadline deadline, TaskStatus status, Instant openedAt) {
+        this(taskId, agentId, tier, purpose, scopes, deadline, status, openedAt, null, null);
     }
 }

@@ -4,9 +4,11 @@ import dev.stint.token.Scope;
 import dev.stint.token.TaskDeadline;
 import dev.stint.token.TaskId;
 import dev.stint.token.Tier;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * One open task and the tokens it yields. Use it in try-with-resources so the task is ended at
@@ -24,10 +26,25 @@ import java.util.concurrent.locks.ReentrantLock;
  * refuses on its own, without a request: the exception's
  * {@link TaskNotActiveException#refusedByClient()} is true and its message begins "refused by the
  * Stint client". Thread safe.
+ *
+ * <p>A task whose scopes need people's approval opens pending: {@link #isPending()} is true and
+ * {@link #approvalId()} names the request people decide on. Nothing is issued for it until
+ * {@link #awaitApproval} has seen it active:
+ *
+ * <pre>{@code
+ * try (TaskSession task = client.openTask(request)) {
+ *     if (task.isPending()) {
+ *         task.awaitApproval(Duration.ofMinutes(10), seen -> log.info("still awaiting {}", seen.approvalId()));
+ *     }
+ *     callTheDatabase(task.token().value());
+ * }
+ * }</pre>
  */
 public final class TaskSession implements AutoCloseable {
 
     private final TaskInfo task;
+    /** The task as last described: the opened one, or the active one once the approval came. */
+    private volatile TaskInfo current;
     private final TaskApi api;
     private final SessionLife life;
     private final TaskTokenSource tokens;
@@ -39,6 +56,7 @@ public final class TaskSession implements AutoCloseable {
     TaskSession(TaskInfo task, TaskApi api, SessionLife life, TaskTokenSource tokens,
             CachedDatabaseCredentials credentials) {
         this.task = Objects.requireNonNull(task, "task");
+        this.current = task;
         this.api = Objects.requireNonNull(api, "api");
         this.life = Objects.requireNonNull(life, "life");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -62,25 +80,86 @@ public final class TaskSession implements AutoCloseable {
         return task.scopes();
     }
 
-    /** The task as the broker described it when the session began. */
+    /** The task as the broker last described it: when the session began, or when its approval came. */
     public TaskInfo info() {
-        return task;
+        return current;
+    }
+
+    /** True while the task awaits approval: nothing is issued until {@link #awaitApproval} saw it active. */
+    public boolean isPending() {
+        return current.status() == TaskStatus.PENDING_APPROVAL;
+    }
+
+    /** The approval request of a task opened pending, as the broker named it; empty for other tasks. */
+    public java.util.Optional<String> approvalId() {
+        return java.util.Optional.ofNullable(task.approvalId());
+    }
+
+    /**
+     * Waits until people decide on a pending task, long-polling the broker (each request held up
+     * to 30 s, never past {@code timeout}); returns at once for a task already active. A broker
+     * that cannot be reached is asked again after a short jittered backoff while time remains.
+     *
+     * @param timeout how long to wait in all
+     * @param progress called with the task after each answer that finds it still pending (on the
+     *     calling thread); not called once it is decided
+     * @return the task, now active: the session serves tokens and credentials from here on
+     * @throws TaskNotApprovedException when the broker reports the task denied, ended or expired
+     *     (with its reason when the broker gives one); the session is then dead
+     * @throws ApprovalTimeoutException when the task still awaits approval after {@code timeout}
+     * @throws TaskNotActiveException when this session was ended already (no request is sent)
+     * @throws BrokerRejectedException when the broker refuses the read (404: the task is unknown)
+     * @throws BrokerUnavailableException when the broker could not be reached before the time ran out
+     */
+    public TaskInfo awaitApproval(Duration timeout, Consumer<TaskInfo> progress) throws TaskNotApprovedException,
+            ApprovalTimeoutException, BrokerRejectedException, BrokerUnavailableException {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(progress, "progress");
+        if (!isPending()) {
+            return current;
+        }
+        if (life.hasDied()) {
+            life.requireAlive(java.time.Instant.MIN);
+        }
+        TaskInfo decided;
+        try {
+            decided = ApprovalWait.until(current, timeout, progress, wait -> api.get(task.taskId(), wait));
+        } catch (TaskNotApprovedException e) {
+            current = e.task();
+            life.die(TaskNotActiveException.byClient(task.taskId(), e.getMessage()));
+            throw e;
+        }
+        current = decided;
+        return decided;
+    }
+
+    /** Refuses while the task awaits approval: nothing is issued for it yet. */
+    private void requireDecided() {
+        if (isPending()) {
+            throw new IllegalStateException("task " + task.taskId() + " awaits approval"
+                    + (task.approvalId() == null ? "" : " (approval " + task.approvalId() + ")")
+                    + "; call awaitApproval first");
+        }
     }
 
     /**
      * A task token for the broker's default audience.
      *
+     * @throws IllegalStateException while the task awaits approval ({@link #isPending()})
      * @throws TaskNotActiveException when the session is dead
      * @throws BrokerRejectedException when the broker refuses for another reason
      * @throws BrokerUnavailableException when a fresh token is needed and the broker cannot give one
      */
     public TaskToken token() throws BrokerRejectedException, BrokerUnavailableException {
+        requireDecided();
         return tokens.token(null);
     }
 
     /** A task token for {@code audience}, cached apart from other audiences; see {@link #token()}. */
     public TaskToken token(String audience) throws BrokerRejectedException, BrokerUnavailableException {
-        return tokens.token(Objects.requireNonNull(audience, "audience"));
+        Objects.requireNonNull(audience, "audience");
+        requireDecided();
+        return tokens.token(audience);
     }
 
     /**
@@ -114,6 +193,7 @@ public final class TaskSession implements AutoCloseable {
      */
     public DatabaseCredentials databaseCredentials(String role)
             throws BrokerRejectedException, BrokerUnavailableException {
+        requireDecided();
         return credentials.get(role);
     }
 

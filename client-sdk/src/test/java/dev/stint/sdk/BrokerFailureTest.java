@@ -586,17 +586,17 @@ class BrokerFailureTest {
     }
 
     @Test
-    void openedTaskAwaitingApprovalIsNotActive() {
+    void openedTaskThatIsAlreadyDeniedIsNotActive() {
         broker.stub(post(urlEqualTo("/v1/tasks")).willReturn(
-                json(201, BrokerStub.taskJson(TASK, DEV, DEADLINE, "pending_approval"))));
+                json(201, BrokerStub.taskJson(TASK, DEV, DEADLINE, "denied"))));
 
         assertThatThrownBy(() -> broker.open(broker.client(), TASK, DEV))
                 .isInstanceOfSatisfying(TaskNotActiveException.class, e -> {
                     assertThat(e.taskId()).isEqualTo(new TaskId(TASK));
                     assertThat(e.refusedByClient()).isTrue();
                 })
-                .hasMessage("refused by the Stint client: the broker reports task tsk_a as pending_approval; "
-                        + "a session needs an active task");
+                .hasMessage("refused by the Stint client: the broker reports task tsk_a as denied; "
+                        + "a session needs an active or pending task");
     }
 
     @Test

@@ -28,11 +28,13 @@ public final class EmbeddedStore implements Store {
     private final Vertx vertx;
     private final HikariDataSource readers;
     private final GroupCommitWriter writer;
+    private final LocalChanges changes;
 
-    private EmbeddedStore(Vertx vertx, HikariDataSource readers, GroupCommitWriter writer) {
+    private EmbeddedStore(Vertx vertx, HikariDataSource readers, GroupCommitWriter writer, LocalChanges changes) {
         this.vertx = vertx;
         this.readers = readers;
         this.writer = writer;
+        this.changes = changes;
     }
 
     /**
@@ -63,7 +65,9 @@ public final class EmbeddedStore implements Store {
             pool.setReadOnly(true);
             pool.setAutoCommit(true);
             readers = new HikariDataSource(pool);
-            return new EmbeddedStore(vertx, readers, new GroupCommitWriter(writeConnection, "stint-store-writer"));
+            LocalChanges changes = new LocalChanges();
+            return new EmbeddedStore(vertx, readers,
+                    new GroupCommitWriter(writeConnection, "stint-store-writer", changes::deliver), changes);
         } catch (IOException | SQLException | RuntimeException e) {
             if (readers != null) {
                 readers.close();
@@ -97,6 +101,12 @@ public final class EmbeddedStore implements Store {
     @Override
     public Optional<String> writeFailure() {
         return writer.failing();
+    }
+
+    /** The changes this broker's own units announced, after they committed: no other broker shares the file. */
+    @Override
+    public ChangeFeed changes() {
+        return changes;
     }
 
     @Override

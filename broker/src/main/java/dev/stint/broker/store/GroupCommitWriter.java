@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,17 +68,27 @@ final class GroupCommitWriter implements AutoCloseable {
     private volatile boolean closed;
     /** Why recent writes failed; {@code null} while the last write that changed anything committed. */
     private volatile String failing;
+    /** Hears, after each commit, the changes its units announced in memory (see {@link Tx#announce}). */
+    private final Consumer<Change> announced;
 
-    GroupCommitWriter(Connection connection, String name) throws SQLException {
-        this(() -> connection, Dialect.SQLITE, null, name);
+    GroupCommitWriter(Connection connection, String name, Consumer<Change> announced) throws SQLException {
+        this(() -> connection, Dialect.SQLITE, null, name, announced);
+    }
+
+    GroupCommitWriter(ConnectionSource source, Dialect dialect, String batchStart, String name) throws SQLException {
+        this(source, dialect, batchStart, name, change -> { });
     }
 
     /**
      * @param batchStart SQL run at the start of every batch's transaction, before any unit, or {@code null}
+     * @param announced called on the writer thread (so it must not block) with each change a committed
+     *     unit announced in memory
      * @throws SQLException when the first connection cannot be opened
      */
-    GroupCommitWriter(ConnectionSource source, Dialect dialect, String batchStart, String name) throws SQLException {
+    private GroupCommitWriter(ConnectionSource source, Dialect dialect, String batchStart, String name,
+            Consumer<Change> announced) throws SQLException {
         this.source = source;
+        this.announced = announced;
         this.dialect = dialect;
         this.batchStart = batchStart;
         this.connection = source.open();
@@ -169,6 +180,7 @@ final class GroupCommitWriter implements AutoCloseable {
         for (Job<?> job : batch) {
             boolean savepoint = false;
             long changedBefore = tx.changedRows();
+            int announcedBefore = tx.announcedCount();
             try {
                 run(SAVEPOINT);
                 savepoint = true;
@@ -184,6 +196,7 @@ final class GroupCommitWriter implements AutoCloseable {
                     if (savepoint) {
                         run(ROLLBACK_TO);
                         tx.forgetRemembered();
+                        tx.dropAnnouncedFrom(announcedBefore);
                         run(RELEASE);
                     }
                 } catch (SQLException rollbackFailure) {
@@ -203,6 +216,14 @@ final class GroupCommitWriter implements AutoCloseable {
             failing = null;
         } else if (storeFailed) {
             failing = "writes to the store are failing";
+        }
+        // Before the outcomes: whoever caches hears of a change before its author sees it done.
+        for (Change change : tx.announced()) {
+            try {
+                announced.accept(change);
+            } catch (RuntimeException e) {
+                LOG.warn("a listener failed on change {}: {}", change.topic(), e.getMessage());
+            }
         }
         for (Outcome outcome : outcomes) {
             deliver(outcome);

@@ -57,8 +57,8 @@ public interface Store extends AutoCloseable {
     Optional<String> writeFailure();
 
     /**
-     * What the other brokers sharing this store announce they changed ({@link Tx#announce}), so
-     * that caches above the store drop it at once. Nothing for a store no other broker shares.
+     * What the brokers sharing this store (this one included) announce they changed
+     * ({@link Tx#announce}), so that caches above the store drop it and waiters wake at once.
      */
     default ChangeFeed changes() {
         return ChangeFeed.NONE;

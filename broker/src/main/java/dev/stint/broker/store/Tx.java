@@ -50,6 +50,8 @@ public final class Tx {
     private long changed;
     /** What units derived from rows of this transaction, by type; forgotten when a unit rolls back. */
     private final Map<Class<?>, Object> remembered = new HashMap<>();
+    /** Changes announced so far where no database carries them (SQLite): the writer delivers them after commit. */
+    private final List<Change> announced = new ArrayList<>();
 
     /**
      * @param statements prepared statements kept open across transactions on a long-lived
@@ -114,8 +116,8 @@ public final class Tx {
     /**
      * Tells the other brokers sharing the store, once this transaction commits, that what they may
      * hold in memory about {@code topic}/{@code key} changed (see {@link ChangeFeed}). Nothing is
-     * sent if the transaction rolls back; nothing is sent by the embedded store, which no other
-     * broker shares.
+     * sent if the transaction (or the unit) rolls back. The embedded store, which no other broker
+     * shares, tells only this broker's own listeners.
      */
     public void announce(String topic, String key) throws UnavailableException {
         requireWritable();
@@ -125,7 +127,24 @@ public final class Tx {
                 ps.setString(1, ChangeFeed.CHANNEL);
                 ps.setString(2, payload);
             }, rs -> null);
+        } else {
+            announced.add(new Change(topic, key));
         }
+    }
+
+    /** How many changes this transaction announced in memory so far (see {@link #announce}). */
+    int announcedCount() {
+        return announced.size();
+    }
+
+    /** Called when a unit rolls back: what it announced did not happen. */
+    void dropAnnouncedFrom(int count) {
+        announced.subList(count, announced.size()).clear();
+    }
+
+    /** What this transaction announced in memory, for the writer to deliver once it committed. */
+    List<Change> announced() {
+        return List.copyOf(announced);
     }
 
     private void requireWritable() {

@@ -37,16 +37,16 @@ public final class TaskRoutes {
     }
 
     private final EndReport endReport;
+    private final TaskWatch watch;
 
-    public TaskRoutes(TaskService tasks, BearerAuthenticator bearer, Clock clock) {
-        this(tasks, bearer, clock, EndReport.NONE);
-    }
-
-    public TaskRoutes(TaskService tasks, BearerAuthenticator bearer, Clock clock, EndReport endReport) {
+    /** @param watch holds reads of pending tasks that ask to wait ({@code ?wait=}) */
+    public TaskRoutes(TaskService tasks, BearerAuthenticator bearer, Clock clock, EndReport endReport,
+            TaskWatch watch) {
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.bearer = Objects.requireNonNull(bearer, "bearer");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.endReport = Objects.requireNonNull(endReport, "endReport");
+        this.watch = Objects.requireNonNull(watch, "watch");
     }
 
     public void mount(Router router) {
@@ -74,12 +74,52 @@ public final class TaskRoutes {
                 .onFailure(ctx::fail);
     }
 
+    /**
+     * The task; with {@code ?wait=N} (seconds, at most {@link TaskWatch#MAX_WAIT_SECONDS}) a
+     * pending task's answer waits until its status changes or N seconds passed. The caller is
+     * authenticated and its task read before anything waits.
+     */
     private void get(RoutingContext ctx) {
         bearer.any(ctx)
-                .compose(caller -> Attempt.of(() -> taskRef(ctx)).compose(ref -> tasks.get(caller, ref)))
-                .onSuccess(task -> ctx.response().putHeader("Content-Type", "application/json")
-                        .end(Json.write(json(task, clock.instant()))))
-                .onFailure(ctx::fail);
+                .compose(caller -> Attempt.of(() -> taskRef(ctx)).compose(ref -> Attempt.of(() -> waitFor(ctx))
+                        .compose(wait -> tasks.get(caller, ref).compose(task -> wait.isZero()
+                                || task.statusAt(clock.instant()) != TaskStatus.PENDING_APPROVAL
+                                ? Future.succeededFuture(task)
+                                : held(ctx, task, wait, () -> tasks.get(caller, ref))))))
+                .onSuccess(task -> {
+                    if (!ctx.response().closed()) {
+                        ctx.response().putHeader("Content-Type", "application/json")
+                                .end(Json.write(json(task, clock.instant())));
+                    }
+                })
+                .onFailure(failure -> {
+                    if (!ctx.response().closed()) {
+                        ctx.fail(failure);
+                    }
+                });
+    }
+
+    private Future<Task> held(RoutingContext ctx, Task task, Duration wait,
+            java.util.function.Supplier<Future<Task>> reread) {
+        TaskWatch.Held held = watch.hold(task, wait, reread);
+        // A client that goes away lets its wait go at once.
+        ctx.response().closeHandler(v -> held.cancel());
+        return held.answer();
+    }
+
+    /** How long {@code ?wait=} asks to wait: zero when absent; whole seconds 0-30, given once. */
+    static Duration waitFor(RoutingContext ctx) throws RejectedException {
+        java.util.List<String> values = ctx.queryParams().getAll("wait");
+        if (values.isEmpty()) {
+            return Duration.ZERO;
+        }
+        String value = values.get(0);
+        if (values.size() > 1 || !value.matches("[0-9]{1,2}")
+                || Integer.parseInt(value) > TaskWatch.MAX_WAIT_SECONDS) {
+            throw RejectedException.badRequest("wait must be given once, as whole seconds from 0 to "
+                    + TaskWatch.MAX_WAIT_SECONDS);
+        }
+        return Duration.ofSeconds(Integer.parseInt(value));
     }
 
     private void end(RoutingContext ctx) {

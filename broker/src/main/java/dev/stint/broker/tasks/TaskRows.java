@@ -30,7 +30,10 @@ public final class TaskRows {
 
     private final Tx tx;
 
-    /** The topic other brokers hear when a task ends; the key is {@link #changeKey}. */
+    /**
+     * The topic brokers hear whenever a task's status changes (waiting reads of it wake on it); the
+     * key is {@link #changeKey}.
+     */
     public static final String CHANGES = "task";
 
     /** The key of a task's changes: its agent and its id (task ids are unique per agent). */

@@ -45,6 +45,25 @@ class EmbeddedStoreTest extends StoreContract {
     }
 
     @Test
+    void ownAnnouncementsAreHeardOnceCommittedAndNeverFromAUnitThatFailed() {
+        java.util.List<Change> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        store.changes().subscribe(heard::add);
+
+        await(store.write(tx -> {
+            tx.announce("task", "demo-agent/t-1");
+            return null;
+        }));
+        var failed = store.write(tx -> {
+            tx.announce("task", "demo-agent/t-2");
+            throw new UnsupportedOperationException("this unit fails");
+        });
+        assertThatThrownBy(() -> await(failed)).hasRootCauseInstanceOf(UnsupportedOperationException.class);
+        await(store.write(tx -> null));
+
+        assertThat(heard).containsExactly(new Change("task", "demo-agent/t-1"));
+    }
+
+    @Test
     void schemaRefusesToMoveADeadline() throws Exception {
         await(store.write(tx -> new AgentRows(tx).insert(agent("demo-agent"))));
         await(store.write(tx -> new TaskRows(tx).insert(task("t-1", T0.plusSeconds(60)))));
