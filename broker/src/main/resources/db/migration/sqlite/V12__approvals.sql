@@ -12,6 +12,7 @@ CREATE TABLE approvals (
     digest          TEXT NOT NULL,
     quorum          INTEGER NOT NULL CHECK (quorum BETWEEN 1 AND 10),
     guarded         TEXT NOT NULL,
+    break_glass     INTEGER NOT NULL DEFAULT 0 CHECK (break_glass IN (0, 1)),
     status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
     requested_at    INTEGER NOT NULL,
     window_ends_at  INTEGER NOT NULL,
@@ -39,5 +40,7 @@ CREATE TABLE approval_challenges (
     expires_at   INTEGER NOT NULL
 );
 
--- Who approved an approved task (person ids, comma separated): its tokens and leases name them.
+-- Who approved an approved task (person ids, comma separated): its tokens and leases name them;
+-- and whether they broke the glass of a freeze in force, which then does not end it.
 ALTER TABLE tasks ADD COLUMN approved_by TEXT;
+ALTER TABLE tasks ADD COLUMN break_glass INTEGER NOT NULL DEFAULT 0 CHECK (break_glass IN (0, 1));

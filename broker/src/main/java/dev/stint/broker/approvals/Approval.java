@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param guarded the guarded scopes with their action class and quorum, as a human reads them
  * @param windowEndsAt when the request expires without its quorum; never after the deadline
  * @param decidedAt {@code null} while pending
+ * @param breakGlass whether approving it lets the task through a freeze in force (break-glass)
  */
 public record Approval(
         String approvalId,
@@ -33,7 +34,16 @@ public record Approval(
         ApprovalStatus status,
         Instant requestedAt,
         Instant windowEndsAt,
-        Instant decidedAt) {
+        Instant decidedAt,
+        boolean breakGlass) {
+
+    /** A request outside any freeze. */
+    public Approval(String approvalId, AgentId agentId, TaskId taskId, String owner, Tier tier, List<Scope> scopes,
+            String purpose, TaskDeadline deadline, ApprovalDigest digest, int quorum, String guarded,
+            ApprovalStatus status, Instant requestedAt, Instant windowEndsAt, Instant decidedAt) {
+        this(approvalId, agentId, taskId, owner, tier, scopes, purpose, deadline, digest, quorum, guarded, status,
+                requestedAt, windowEndsAt, decidedAt, false);
+    }
 
     public Approval {
         Objects.requireNonNull(approvalId, "approvalId");

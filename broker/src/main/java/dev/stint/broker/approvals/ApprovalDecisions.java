@@ -173,7 +173,8 @@ public final class ApprovalDecisions {
                 throw alreadyGave(person, approvalId);
             }
             append(tx, person.actor(), action, AuditEvent.Decision.ALLOW, approval, person.id() + " "
-                    + (verdict == Vote.Verdict.APPROVE ? "approved" : "denied") + " request " + approvalId
+                    + (verdict == Vote.Verdict.APPROVE ? "approved" : "denied")
+                    + (approval.breakGlass() ? " break-glass" : "") + " request " + approvalId
                     + " over digest " + approval.digest().text() + (comment == null ? "" : ": \"" + comment + "\""),
                     at);
             return verdict == Vote.Verdict.APPROVE ? tally(tx, approval, at) : denied(tx, approval, person, comment, at);
@@ -187,12 +188,12 @@ public final class ApprovalDecisions {
             return approval;
         }
         new ApprovalRows(tx).decide(approval.approvalId(), ApprovalStatus.APPROVED, at);
-        if (!new TaskRows(tx).activate(approval.agentId(), approval.taskId(), approvers)) {
+        if (!new TaskRows(tx).activate(approval.agentId(), approval.taskId(), approvers, approval.breakGlass())) {
             throw new RejectedException(409, ProblemType.APPROVAL_CLOSED, "task " + approval.taskId()
                     + " ended while it was being approved");
         }
-        append(tx, "system", "approval.granted", AuditEvent.Decision.ALLOW, approval, "request "
-                + approval.approvalId() + " approved by " + String.join(", ", approvers) + " (quorum "
+        append(tx, "system", "approval.granted", AuditEvent.Decision.ALLOW, approval, (approval.breakGlass()
+                ? "break-glass " : "") + "request " + approval.approvalId() + " approved by " + String.join(", ", approvers) + " (quorum "
                 + approval.quorum() + "); task " + approval.taskId() + " active", at);
         return new ApprovalRows(tx).find(approval.approvalId()).orElseThrow();
     }

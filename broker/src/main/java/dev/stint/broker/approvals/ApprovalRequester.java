@@ -30,7 +30,7 @@ public final class ApprovalRequester implements ApprovalRequests {
         new ApprovalRows(tx).insert(new Approval(id, task.agentId(), task.id(), owner, task.tier(), task.scopes(),
                 task.purpose(), task.deadline(), ApprovalDigest.of(task.id(), task.agentId(), owner, task.tier(),
                         task.scopes(), task.purpose(), task.deadline()), need.quorum(), need.describe(),
-                ApprovalStatus.PENDING, now, window, null));
+                ApprovalStatus.PENDING, now, window, null, need.isBreakGlass()));
         return id;
     }
 }

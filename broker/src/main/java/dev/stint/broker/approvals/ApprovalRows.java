@@ -21,7 +21,7 @@ import java.util.Optional;
 public final class ApprovalRows {
 
     private static final String COLUMNS = "approval_id, agent_id, task_id, owner, tier, scopes, purpose, deadline,"
-            + " digest, quorum, guarded, status, requested_at, window_ends_at, decided_at";
+            + " digest, quorum, guarded, status, requested_at, window_ends_at, decided_at, break_glass";
 
     /** The topic other brokers hear when a request is decided; the key is its id. */
     public static final String CHANGES = "approval";
@@ -33,7 +33,7 @@ public final class ApprovalRows {
     }
 
     public void insert(Approval approval) throws UnavailableException {
-        tx.update("INSERT INTO approvals (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        tx.update("INSERT INTO approvals (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ps -> {
                     set(ps, 1, approval.approvalId());
                     set(ps, 2, approval.agentId().value());
@@ -50,6 +50,7 @@ public final class ApprovalRows {
                     set(ps, 13, approval.requestedAt());
                     set(ps, 14, approval.windowEndsAt());
                     set(ps, 15, approval.decidedAt());
+                    ps.setInt(16, approval.breakGlass() ? 1 : 0);
                 });
     }
 
@@ -106,6 +107,6 @@ public final class ApprovalRows {
                 rs.getString(4), new Tier(rs.getString(5)), Scope.parseList(rs.getString(6)), rs.getString(7),
                 new TaskDeadline(instant(rs, 8)), ApprovalDigest.parse(rs.getString(9)), rs.getInt(10),
                 rs.getString(11), ApprovalStatus.fromWire(rs.getString(12)), instant(rs, 13), instant(rs, 14),
-                instant(rs, 15));
+                instant(rs, 15), rs.getInt(16) == 1);
     }
 }

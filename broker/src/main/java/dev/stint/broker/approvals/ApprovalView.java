@@ -32,6 +32,7 @@ final class ApprovalView {
         body.put("deadline", approval.deadline().at().toString());
         body.put("guarded", approval.guarded());
         body.put("quorum", approval.quorum());
+        body.put("break_glass", approval.breakGlass());
         body.put("digest", approval.digest().text());
         body.put("requested_at", approval.requestedAt().toString());
         body.put("window_ends_at", approval.windowEndsAt().toString());

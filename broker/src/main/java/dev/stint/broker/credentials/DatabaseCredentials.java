@@ -184,7 +184,8 @@ public final class DatabaseCredentials {
             new AuditRows(tx).append(event(caller, task, AuditEvent.Decision.ALLOW, "database login "
                     + login.username() + " for role " + lease.role() + " on " + lease.connection() + " (lease "
                     + lease.leaseId() + ") expires " + expiresAt + " (deadline " + task.deadline().at() + ")"
-                    + (task.approvedBy().isEmpty() ? "" : "; approved by " + String.join(", ", task.approvedBy()))),
+                    + (task.approvedBy().isEmpty() ? "" : (task.breakGlass() ? "; break-glass" : "")
+                            + "; approved by " + String.join(", ", task.approvedBy()))),
                     now);
             return rows.find(lease.leaseId()).orElseThrow();
         }).compose(active -> active == null

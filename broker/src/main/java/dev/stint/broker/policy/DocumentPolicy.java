@@ -64,13 +64,24 @@ public final class DocumentPolicy implements Policy {
                     + (ungranted.size() == 1 ? " is" : " are") + " not granted to agent " + agent.id()
                     + " in tier " + tier);
         }
+        // A freeze in force denies; one with break-glass instead lets its quorum of people allow.
+        List<ApprovalNeed.GuardedScope> brokenGlass = new ArrayList<>();
+        List<String> frozenBy = new ArrayList<>();
         for (Scope scope : request.scopes()) {
             for (Freeze freeze : document.freezes()) {
                 if (freeze.covers(tier, scope.action())) {
                     Optional<Instant> until = freeze.activeUntil(request.now());
-                    if (until.isPresent()) {
+                    if (until.isPresent() && !freeze.hasBreakGlass()) {
                         return Decision.deny("scope " + scope + " is frozen in tier " + tier + " until "
                                 + until.get() + ": " + freeze.reason());
+                    }
+                    if (until.isPresent()) {
+                        brokenGlass.add(new ApprovalNeed.GuardedScope(scope, "break-glass", freeze.breakGlassQuorum()));
+                        String frozen = "scope " + scope + " is frozen in tier " + tier + " until " + until.get()
+                                + ": " + freeze.reason();
+                        if (!frozenBy.contains(frozen)) {
+                            frozenBy.add(frozen);
+                        }
                     }
                 }
             }
@@ -89,6 +100,14 @@ public final class DocumentPolicy implements Policy {
             ttlReason = Durations.format(ttl) + " as asked";
         }
         Optional<ApprovalNeed> need = approvalNeed(tier, request.scopes());
+        if (!brokenGlass.isEmpty()) {
+            List<ApprovalNeed.GuardedScope> guarded = new ArrayList<>(brokenGlass);
+            need.ifPresent(n -> guarded.addAll(n.guarded()));
+            int quorum = guarded.stream().mapToInt(ApprovalNeed.GuardedScope::quorum).max().orElseThrow();
+            String frozen = String.join("; ", frozenBy);
+            return Decision.pending(frozen + "; break-glass needs approval by " + quorum + " distinct "
+                    + (quorum == 1 ? "human" : "humans"), ttl, new ApprovalNeed(quorum, guarded, frozen));
+        }
         if (need.isPresent()) {
             int quorum = need.get().quorum();
             return Decision.pending("scope" + (need.get().guarded().size() == 1 ? " " : "s ")
@@ -117,9 +136,13 @@ public final class DocumentPolicy implements Policy {
     }
 
     @Override
-    public Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon) {
+    public Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon,
+            boolean brokenGlass) {
         Optional<Instant> earliest = Optional.empty();
         for (Freeze freeze : document.freezes()) {
+            if (brokenGlass && freeze.hasBreakGlass()) {
+                continue;
+            }
             if (scopes.stream().anyMatch(scope -> freeze.covers(tier, scope.action()))) {
                 Optional<Instant> start = freeze.nextInForce(from, horizon);
                 if (start.isPresent() && (earliest.isEmpty() || start.get().isBefore(earliest.get()))) {

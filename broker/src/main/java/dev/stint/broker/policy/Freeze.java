@@ -20,9 +20,17 @@ import java.util.Set;
  * @param zone the time zone of the schedule's wall clock; {@code null} for an absolute freeze
  * @param deny the actions it denies
  * @param reason why, shown in every denial it causes
+ * @param breakGlassQuorum how many distinct approvers may allow a frozen action anyway
+ *     ({@code break_glass: {quorum: N}}); 0 when the freeze has no break-glass
  */
 public record Freeze(Set<Tier> tiers, Instant from, Instant until, CronSchedule schedule, Duration duration,
-        ZoneId zone, Set<String> deny, String reason) {
+        ZoneId zone, Set<String> deny, String reason, int breakGlassQuorum) {
+
+    /** A freeze without break-glass. */
+    public Freeze(Set<Tier> tiers, Instant from, Instant until, CronSchedule schedule, Duration duration,
+            ZoneId zone, Set<String> deny, String reason) {
+        this(tiers, from, until, schedule, duration, zone, deny, reason, 0);
+    }
 
     /**
      * Recurring freezes may last at most this long: a longer one is more likely a typo or an
@@ -41,6 +49,13 @@ public record Freeze(Set<Tier> tiers, Instant from, Instant until, CronSchedule 
         if (schedule != null) {
             Objects.requireNonNull(zone, "zone");
         }
+        if (breakGlassQuorum < 0 || breakGlassQuorum > ApprovalNeed.MAX_QUORUM) {
+            throw new IllegalArgumentException("a break-glass quorum is 1 to " + ApprovalNeed.MAX_QUORUM);
+        }
+    }
+
+    public boolean hasBreakGlass() {
+        return breakGlassQuorum > 0;
     }
 
     /** When the window that holds {@code now} ends, or empty when none holds it. */
@@ -56,7 +71,7 @@ public record Freeze(Set<Tier> tiers, Instant from, Instant until, CronSchedule 
 
     /** This freeze as it stands at {@code now}, or empty when no window of it holds {@code now}. */
     public Optional<FreezeInForce> inForceAt(Instant now) {
-        return activeUntil(now).map(until -> new FreezeInForce(tiers, deny, reason, until));
+        return activeUntil(now).map(until -> new FreezeInForce(tiers, deny, reason, until, breakGlassQuorum));
     }
 
     /**

@@ -16,8 +16,18 @@ import java.util.Set;
  * @param deny the actions it denies there (the last segment of a scope)
  * @param reason the policy's words for it, carried into every denial and every end it causes
  * @param until when the window in force ends (exclusive)
+ * @param breakGlassQuorum the approvers that may allow a frozen action anyway; 0 for none
  */
-public record FreezeInForce(Set<Tier> tiers, Set<String> deny, String reason, Instant until) {
+public record FreezeInForce(Set<Tier> tiers, Set<String> deny, String reason, Instant until, int breakGlassQuorum) {
+
+    /** A freeze in force without break-glass. */
+    public FreezeInForce(Set<Tier> tiers, Set<String> deny, String reason, Instant until) {
+        this(tiers, deny, reason, until, 0);
+    }
+
+    public boolean hasBreakGlass() {
+        return breakGlassQuorum > 0;
+    }
 
     public FreezeInForce {
         tiers = Set.copyOf(tiers);

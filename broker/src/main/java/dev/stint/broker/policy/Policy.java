@@ -21,7 +21,15 @@ public interface Policy {
      * {@code scopes}' actions in {@code tier}; empty when none does. A credential minted now must
      * not outlive that instant.
      */
-    Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon);
+    default Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon) {
+        return nextFreeze(tier, scopes, from, horizon, false);
+    }
+
+    /**
+     * As {@link #nextFreeze(Tier, List, Instant, Duration)}; with {@code brokenGlass}, for a task
+     * people approved as break-glass, freezes that allow break-glass do not count.
+     */
+    Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon, boolean brokenGlass);
 
     /**
      * The freezes in force at {@code now} (a window holds from its start, inclusive, to its end,

@@ -248,13 +248,16 @@ public final class PolicyFileLoader {
         for (Node item : sequence.getValue()) {
             String path = "freezes[" + index++ + "]";
             Map<String, Node> fields = nodes.mapping(item, path,
-                    Set.of("tiers", "from", "until", "schedule", "duration", "time_zone", "deny", "reason"));
+                    Set.of("tiers", "from", "until", "schedule", "duration", "time_zone", "deny", "reason",
+                            "break_glass"));
             Set<Tier> freezeTiers = new LinkedHashSet<>();
             for (ScalarNode tier : nodes.scalars(nodes.required(fields, "tiers", item, path), path + ".tiers")) {
                 freezeTiers.add(definedTier(tier.getValue(), tiers, tier, path + ".tiers"));
             }
             Set<String> deny = names(nodes.required(fields, "deny", item, path), path + ".deny");
             String reason = nodes.scalar(nodes.required(fields, "reason", item, path), path + ".reason").getValue();
+            int breakGlass = fields.containsKey("break_glass")
+                    ? breakGlassQuorum(fields.get("break_glass"), path + ".break_glass") : 0;
             if (fields.containsKey("schedule")) {
                 for (String absolute : List.of("from", "until")) {
                     if (fields.containsKey(absolute)) {
@@ -282,7 +285,7 @@ public final class PolicyFileLoader {
                     throw nodes.error(zoneNode, path + ".time_zone", "'" + zoneNode.getValue()
                             + "' is not an IANA time zone such as Europe/Berlin");
                 }
-                freezes.add(new Freeze(freezeTiers, null, null, schedule, duration, zone, deny, reason));
+                freezes.add(new Freeze(freezeTiers, null, null, schedule, duration, zone, deny, reason, breakGlass));
             } else {
                 for (String recurring : List.of("duration", "time_zone")) {
                     if (fields.containsKey(recurring)) {
@@ -296,10 +299,27 @@ public final class PolicyFileLoader {
                     throw nodes.error(fields.get("until"), path + ".until", "must be after from");
                 }
                 freezes.add(new Freeze(freezeTiers, from, until, null, Duration.between(from, until), null, deny,
-                        reason));
+                        reason, breakGlass));
             }
         }
         return freezes;
+    }
+
+    /** {@code break_glass: {quorum: N}}: the approvers who may allow a frozen action anyway, 1 to 10. */
+    private int breakGlassQuorum(Node node, String path) throws PolicyFileException {
+        Map<String, Node> fields = nodes.mapping(node, path, Set.of("quorum"));
+        ScalarNode value = nodes.scalar(nodes.required(fields, "quorum", node, path), path + ".quorum");
+        int quorum;
+        try {
+            quorum = Integer.parseInt(value.getValue());
+        } catch (NumberFormatException e) {
+            throw nodes.error(value, path + ".quorum", "'" + value.getValue() + "' is not a whole number");
+        }
+        if (quorum < 1 || quorum > ApprovalNeed.MAX_QUORUM) {
+            throw nodes.error(value, path + ".quorum", "a break-glass quorum is between 1 and "
+                    + ApprovalNeed.MAX_QUORUM + " approvers");
+        }
+        return quorum;
     }
 
     private Set<String> names(Node node, String path) throws PolicyFileException {

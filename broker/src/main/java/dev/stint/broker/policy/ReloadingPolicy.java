@@ -124,8 +124,9 @@ public final class ReloadingPolicy implements Policy {
     }
 
     @Override
-    public Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon) {
-        return current.get().policy().nextFreeze(tier, scopes, from, horizon);
+    public Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon,
+            boolean brokenGlass) {
+        return current.get().policy().nextFreeze(tier, scopes, from, horizon, brokenGlass);
     }
 
     @Override

@@ -235,8 +235,8 @@ public final class DefaultTaskService implements TaskService {
                         agent.id().value(), id.value(), task.tier().name(), scopeText,
                         "task token " + claims.jwtId() + " for " + audience + " expires " + claims.expiresAt()
                                 + " (deadline " + task.deadline().at() + ")"
-                                + (task.approvedBy().isEmpty() ? "" : "; approved by "
-                                        + String.join(", ", task.approvedBy()))), at);
+                                + (task.approvedBy().isEmpty() ? "" : (task.breakGlass() ? "; break-glass" : "")
+                                        + "; approved by " + String.join(", ", task.approvedBy()))), at);
                 return new MintedToken(token, claims);
             }).recover(failure -> {
                 recentTasks.invalidate(new TaskKey(agent.id(), id));
@@ -264,7 +264,8 @@ public final class DefaultTaskService implements TaskService {
                         "the policy no longer allows this task: " + decision.reason()));
             }
             Instant deadline = task.deadline().at();
-            Instant until = policy.nextFreeze(task.tier(), task.scopes(), now, Duration.between(now, deadline))
+            Instant until = policy.nextFreeze(task.tier(), task.scopes(), now, Duration.between(now, deadline),
+                            task.breakGlass())
                     .filter(freeze -> freeze.isBefore(deadline))
                     .orElse(deadline);
             if (!until.isAfter(now.plusSeconds(1))) {
@@ -303,7 +304,7 @@ public final class DefaultTaskService implements TaskService {
      */
     private Instant expiry(Task task, Instant now) {
         Instant exp = task.deadline().cap(now.plus(taskTokenTtl));
-        return policy.nextFreeze(task.tier(), task.scopes(), now, taskTokenTtl)
+        return policy.nextFreeze(task.tier(), task.scopes(), now, taskTokenTtl, task.breakGlass())
                 .filter(freeze -> freeze.isBefore(exp))
                 .map(freeze -> freeze.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 .orElse(exp);
@@ -323,10 +324,12 @@ public final class DefaultTaskService implements TaskService {
 
     /**
      * Whether the policy grants the task's scopes now: outright, or, for scopes that need approval,
-     * because at least the quorum the policy asks today approved the task.
+     * because at least the quorum the policy asks today approved the task; through a freeze in
+     * force only if they approved it as break-glass.
      */
     private static boolean grants(Decision decision, Task task) {
-        return decision.allowed() || decision.pending() && task.approvedBy().size() >= decision.approval().quorum();
+        return decision.allowed() || decision.pending() && task.approvedBy().size() >= decision.approval().quorum()
+                && (!decision.approval().isBreakGlass() || task.breakGlass());
     }
 
     /** Why no token may be minted for this task now, if anything forbids it. */

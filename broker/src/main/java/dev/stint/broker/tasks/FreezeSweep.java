@@ -16,7 +16,8 @@ import java.util.Objects;
  * covers the tasks opened before the freeze started: while a freeze is in force, every active task
  * of one of its tiers that holds a scope whose action it denies is ended through the
  * {@link TaskEnder} (tokens revoked, database leases marked revoking, an audit record with the
- * freeze's reason). Pending tasks are left alone, and so are tasks past their deadline, which the
+ * freeze's reason), except those people approved as break-glass through a freeze that allows
+ * it. Pending tasks are left alone, and so are tasks past their deadline, which the
  * expiry sweep closes as expired. It asks the policy in force at each sweep, so a reload that adds
  * a freeze in force now ends what it catches at the next sweep.
  */
@@ -64,7 +65,9 @@ public final class FreezeSweep {
             if (ended == BATCH) {
                 break;
             }
-            for (Task task : rows.activeHolding(freeze.tiers(), freeze.deny(), now, BATCH - ended)) {
+            // A task people approved as break-glass goes on through a freeze that allows it.
+            for (Task task : rows.activeHolding(freeze.tiers(), freeze.deny(), now, freeze.hasBreakGlass(),
+                    BATCH - ended)) {
                 // The query matches scope text; the freeze itself has the last word.
                 List<String> frozen = freeze.frozenActions(task.tier(), task.scopes());
                 if (!frozen.isEmpty()

@@ -27,12 +27,13 @@ public record Task(
         TaskStatus status,
         Instant endedAt,
         String endReason,
-        List<String> approvedBy) {
+        List<String> approvedBy,
+        boolean breakGlass) {
 
     /** A task no one approved (none of its scopes needed it, or it is still pending). */
     public Task(TaskId id, AgentId agentId, Tier tier, String purpose, List<Scope> scopes, Instant openedAt,
             TaskDeadline deadline, TaskStatus status, Instant endedAt, String endReason) {
-        this(id, agentId, tier, purpose, scopes, openedAt, deadline, status, endedAt, endReason, List.of());
+        this(id, agentId, tier, purpose, scopes, openedAt, deadline, status, endedAt, endReason, List.of(), false);
     }
 
     public Task {

@@ -25,7 +25,7 @@ import java.util.TreeSet;
 public final class TaskRows {
 
     private static final String COLUMNS = "task_id, agent_id, tier, purpose, scopes, opened_at, deadline,"
-            + " status, ended_at, end_reason, approved_by";
+            + " status, ended_at, end_reason, approved_by, break_glass";
     private static final String OPEN = "('active', 'pending_approval')";
 
     private final Tx tx;
@@ -60,13 +60,13 @@ public final class TaskRows {
      * @return empty when the task no longer exists
      */
     public Optional<Task> refresh(Task task) throws UnavailableException {
-        return tx.one("SELECT status, ended_at, end_reason, approved_by FROM tasks WHERE agent_id = ? AND task_id = ?" + tx.lockForUpdate(),
+        return tx.one("SELECT status, ended_at, end_reason, approved_by, break_glass FROM tasks WHERE agent_id = ? AND task_id = ?" + tx.lockForUpdate(),
                 ps -> {
                     set(ps, 1, task.agentId().value());
                     set(ps, 2, task.id().value());
                 }, rs -> new Task(task.id(), task.agentId(), task.tier(), task.purpose(), task.scopes(),
                         task.openedAt(), task.deadline(), TaskStatus.fromWire(rs.getString(1)), instant(rs, 2),
-                        rs.getString(3), approvers(rs.getString(4))));
+                        rs.getString(3), approvers(rs.getString(4)), rs.getInt(5) == 1));
     }
 
     /** Every agent's task of that id (the admin's view), at most {@code limit}, oldest first. */
@@ -80,7 +80,7 @@ public final class TaskRows {
 
     /** @return {@code false} when this agent has a task with that id already (nothing changes) */
     public boolean insert(Task task) throws UnavailableException {
-        return tx.update("INSERT INTO tasks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        return tx.update("INSERT INTO tasks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (agent_id, task_id) DO NOTHING", ps -> {
                     set(ps, 1, task.id().value());
                     set(ps, 2, task.agentId().value());
@@ -93,6 +93,7 @@ public final class TaskRows {
                     set(ps, 9, task.endedAt());
                     set(ps, 10, task.endReason());
                     set(ps, 11, approvers(task.approvedBy()));
+                    ps.setInt(12, task.breakGlass() ? 1 : 0);
                 }) == 1;
     }
 
@@ -123,17 +124,20 @@ public final class TaskRows {
     /**
      * Makes a task that was pending approval active, naming who approved it.
      *
+     * @param breakGlass whether they approved it as break-glass through a freeze in force
      * @return {@code false} when it was no longer pending (ended meanwhile)
      */
-    public boolean activate(AgentId agent, TaskId id, List<String> approvedBy) throws UnavailableException {
+    public boolean activate(AgentId agent, TaskId id, List<String> approvedBy, boolean breakGlass)
+            throws UnavailableException {
         if (approvedBy.isEmpty()) {
             throw new IllegalArgumentException("an approved task names who approved it");
         }
-        boolean activated = tx.update("UPDATE tasks SET status = 'active', approved_by = ?"
+        boolean activated = tx.update("UPDATE tasks SET status = 'active', approved_by = ?, break_glass = ?"
                 + " WHERE agent_id = ? AND task_id = ? AND status = 'pending_approval'", ps -> {
                     set(ps, 1, approvers(approvedBy));
-                    set(ps, 2, agent.value());
-                    set(ps, 3, id.value());
+                    ps.setInt(2, breakGlass ? 1 : 0);
+                    set(ps, 3, agent.value());
+                    set(ps, 4, id.value());
                 }) == 1;
         if (activated) {
             tx.announce(CHANGES, changeKey(agent, id));
@@ -168,6 +172,12 @@ public final class TaskRows {
      */
     public List<Task> activeHolding(Collection<Tier> tiers, Collection<String> actions, Instant now, int limit)
             throws UnavailableException {
+        return activeHolding(tiers, actions, now, false, limit);
+    }
+
+    /** As above; with {@code exceptBrokenGlass}, tasks people approved as break-glass are left out. */
+    public List<Task> activeHolding(Collection<Tier> tiers, Collection<String> actions, Instant now,
+            boolean exceptBrokenGlass, int limit) throws UnavailableException {
         if (tiers.isEmpty() || actions.isEmpty()) {
             return List.of();
         }
@@ -179,6 +189,7 @@ public final class TaskRows {
             patterns.add("%:" + escaped + " %");
         }
         String sql = "SELECT " + COLUMNS + " FROM tasks WHERE status = 'active' AND deadline > ?"
+                + (exceptBrokenGlass ? " AND break_glass = 0" : "")
                 + " AND tier IN (" + String.join(", ", Collections.nCopies(tierNames.size(), "?")) + ")"
                 + " AND (" + String.join(" OR ", Collections.nCopies(patterns.size(), "scopes LIKE ? ESCAPE '!'")) + ")"
                 + " ORDER BY deadline LIMIT ?" + tx.lockForUpdate();
@@ -205,6 +216,7 @@ public final class TaskRows {
     private static Task row(ResultSet rs) throws SQLException {
         return new Task(new TaskId(rs.getString(1)), new AgentId(rs.getString(2)), new Tier(rs.getString(3)),
                 rs.getString(4), Scope.parseList(rs.getString(5)), instant(rs, 6), new TaskDeadline(instant(rs, 7)),
-                TaskStatus.fromWire(rs.getString(8)), instant(rs, 9), rs.getString(10), approvers(rs.getString(11)));
+                TaskStatus.fromWire(rs.getString(8)), instant(rs, 9), rs.getString(10), approvers(rs.getString(11)),
+                rs.getInt(12) == 1);
     }
 }
