@@ -2,6 +2,7 @@ package dev.stint.broker;
 
 import dev.stint.broker.credentials.CredentialBackends;
 import dev.stint.broker.credentials.LeaseRevoker;
+import dev.stint.broker.notify.WebhookSweep;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.FreezeSweep;
 import dev.stint.broker.tasks.TaskExpiry;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's sweeps: tasks past their deadline are expired and live tasks a freeze in force
- * catches are ended (their leases then owed revocation), and leases owed revocation are revoked.
+ * catches are ended (their leases then owed revocation), and leases owed revocation are revoked;
+ * then approval notices are posted to the webhooks.
  * They run once before the broker serves, so that what fell due while it was down is done first,
  * then every second on the broker that leads the sweeps ({@link Store#leadsSweeps()}).
  */
@@ -31,10 +33,12 @@ final class Sweeps {
     private final FreezeSweep freezes;
     private final LeaseRevoker revoker;
     private final CredentialBackends backends;
+    private final WebhookSweep webhooks;
     private final Clock clock;
 
     Sweeps(Vertx vertx, Store store, TaskExpiry expiry, FreezeSweep freezes, LeaseRevoker revoker,
-            CredentialBackends backends, Clock clock) {
+            CredentialBackends backends, WebhookSweep webhooks, Clock clock) {
+        this.webhooks = Objects.requireNonNull(webhooks, "webhooks");
         this.backends = Objects.requireNonNull(backends, "backends");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -86,7 +90,7 @@ final class Sweeps {
 
     private Future<Void> round() {
         // Before the revoker, so that the leases of the tasks a freeze ends are revoked in the same round.
-        return expiry.sweep()
+        Future<Void> done = expiry.sweep()
                 .compose(expired -> freezes.sweep())
                 .onSuccess(frozen -> {
                     if (frozen > 0) {
@@ -94,5 +98,10 @@ final class Sweeps {
                     }
                 })
                 .compose(frozen -> revoker.sweep()).mapEmpty();
+        // After the others, whatever they did, and not waited for: a slow webhook (up to its timeout)
+        // must not hold up expiry or revocation. It skips a round while its last one is still posting.
+        done.onComplete(others -> webhooks.sweep()
+                .onFailure(e -> LOG.warn("webhook sweep failed, will retry: {}", e.getMessage())));
+        return done;
     }
 }
