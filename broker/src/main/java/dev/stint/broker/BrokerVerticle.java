@@ -58,6 +58,8 @@ import dev.stint.broker.approvals.ApprovalWithdrawal;
 import dev.stint.broker.federation.CiIssuers;
 import dev.stint.broker.federation.FederatedExchange;
 import dev.stint.broker.federation.SubjectTokenRows;
+import dev.stint.broker.notify.WebhookHealth;
+import dev.stint.broker.notify.WebhookSweep;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.DeploymentOptions;
@@ -118,6 +120,7 @@ public final class BrokerVerticle extends VerticleBase {
     private DatabaseCredentials credentials;
     private CiIssuers ciIssuers;
     private Sweeps sweeps;
+    private WebhookSweep webhooks;
     private int listenPort;
     private volatile String issuer;
     private AdminCredential admin;
@@ -184,10 +187,12 @@ public final class BrokerVerticle extends VerticleBase {
                     credentials = new DatabaseCredentials(vertx, store, tasks, audit, new PolicyRoles(policy),
                             credentialBackends::byName, connectionStatus, clock);
                     ciIssuers = new CiIssuers(vertx, options.deployment().federation(), clock);
+                    webhooks = new WebhookSweep(vertx, store, options.deployment().notifications(),
+                            RelyingParty.forIssuer(chosen).origin(), clock);
                     sweeps = new Sweeps(vertx, store, new TaskExpiry(store, ender, clock,
                             (tx, now) -> new SubjectTokenRows(tx).purgeExpired(now)),
                             new FreezeSweep(store, ender, policy, clock), new ApprovalExpiry(store, ender, clock),
-                            revoker, credentialBackends, clock);
+                            revoker, credentialBackends, webhooks, clock);
                     return sweeps.beforeServing().map(chosen);
                 })
                 .compose(chosen -> {
@@ -393,7 +398,8 @@ public final class BrokerVerticle extends VerticleBase {
                 new PasskeyVerifier(pages), ender, policy, clock), clock).mount(r);
         new RevocationRoutes(store, clock).mount(r);
         r.get("/health").handler(new Health(vertx, store, policy, keys, refusals,
-                new BackendHealth(options.deployment().backends().catalog(), connectionStatus, clock))::handle);
+                new BackendHealth(options.deployment().backends().catalog(), connectionStatus, clock),
+                new WebhookHealth(store, options.deployment().notifications()))::handle);
         Methods.apply(r);
         r.route().failureHandler(Problems::handle);
         r.errorHandler(400, Problems::badRequest);
@@ -434,6 +440,10 @@ public final class BrokerVerticle extends VerticleBase {
     }
 
     private void closeQuietly() {
+        if (webhooks != null) {
+            webhooks.close();
+            webhooks = null;
+        }
         if (credentialBackends != null) {
             credentialBackends.close();
             credentialBackends = null;

@@ -5,6 +5,7 @@ import dev.stint.broker.audit.AuditRows;
 import dev.stint.broker.audit.FailureTally;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.keys.BrokerKeys;
+import dev.stint.broker.notify.WebhookHealth;
 import dev.stint.broker.policy.ReloadingPolicy;
 import dev.stint.broker.store.PostgresStore;
 import dev.stint.broker.store.Store;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@code GET /health}: whether the broker can do its work now. The store is healthy only when a
  * unit makes the round trip through its writer in time and writes are not failing: a store that
  * reads fine while every write fails is unavailable. Public, so it names states, not internals;
- * causes go to the log.
+ * causes go to the log. Webhooks that fail are shown ({@code webhooks}) but change neither the
+ * status nor the code: a notice that does not arrive delays people, never the broker's work, and
+ * approvals are still decided on their page.
  */
 final class Health {
 
@@ -37,9 +40,11 @@ final class Health {
     private final BrokerKeys keys;
     private final FailureTally refusals;
     private final BackendHealth backends;
+    private final WebhookHealth webhooks;
 
     Health(Vertx vertx, Store store, ReloadingPolicy policy, BrokerKeys keys, FailureTally refusals,
-            BackendHealth backends) {
+            BackendHealth backends, WebhookHealth webhooks) {
+        this.webhooks = Objects.requireNonNull(webhooks, "webhooks");
         this.backends = Objects.requireNonNull(backends, "backends");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
@@ -49,7 +54,10 @@ final class Health {
     }
 
     void handle(RoutingContext ctx) {
-        probeWriter().onComplete(probe -> backends.report(store).onComplete(backendReport -> {
+        Future<java.util.List<Map<String, Object>>> webhookReport = webhooks.configured() ? webhooks.report()
+                : Future.succeededFuture(java.util.List.of());
+        probeWriter().onComplete(probe -> backends.report(store).onComplete(backendReport -> webhookReport.onComplete(
+                hooks -> {
             Optional<String> writeFailure = probe.failed()
                     ? Optional.of("the store writer did not answer") : store.writeFailure();
             writeFailure.ifPresent(reason -> LOG.warn("health: store unavailable: {}", reason));
@@ -79,10 +87,13 @@ final class Health {
             if (backendReport.succeeded() && !backendReport.result().connections().isEmpty()) {
                 body.put("backends", backendReport.result().connections());
             }
+            if (hooks.succeeded() && !hooks.result().isEmpty()) {
+                body.put("webhooks", hooks.result());
+            }
             ctx.response().setStatusCode(storeOk ? 200 : 503)
                     .putHeader("Content-Type", "application/json")
                     .end(Json.write(body));
-        }));
+        })));
     }
 
     /** Reads the audit head through the writer's queue: proof that the writer runs units now. */

@@ -3,6 +3,7 @@ package dev.stint.broker;
 import dev.stint.broker.approvals.ApprovalExpiry;
 import dev.stint.broker.credentials.CredentialBackends;
 import dev.stint.broker.credentials.LeaseRevoker;
+import dev.stint.broker.notify.WebhookSweep;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.tasks.FreezeSweep;
 import dev.stint.broker.tasks.TaskExpiry;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's sweeps: tasks past their deadline are expired, approval requests past their window
- * close (their tasks denied), and live tasks a freeze in force catches are ended (their leases then owed revocation), and leases owed revocation are revoked.
+ * close (their tasks denied), live tasks a freeze in force catches are ended (their leases then
+ * owed revocation), and leases owed revocation are revoked; then approval notices are posted to
+ * the webhooks.
  * They run once before the broker serves, so that what fell due while it was down is done first,
  * then every second on the broker that leads the sweeps ({@link Store#leadsSweeps()}).
  */
@@ -33,11 +36,13 @@ final class Sweeps {
     private final ApprovalExpiry approvals;
     private final LeaseRevoker revoker;
     private final CredentialBackends backends;
+    private final WebhookSweep webhooks;
     private final Clock clock;
 
     Sweeps(Vertx vertx, Store store, TaskExpiry expiry, FreezeSweep freezes, ApprovalExpiry approvals,
-            LeaseRevoker revoker, CredentialBackends backends, Clock clock) {
+            LeaseRevoker revoker, CredentialBackends backends, WebhookSweep webhooks, Clock clock) {
         this.approvals = Objects.requireNonNull(approvals, "approvals");
+        this.webhooks = Objects.requireNonNull(webhooks, "webhooks");
         this.backends = Objects.requireNonNull(backends, "backends");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -89,7 +94,7 @@ final class Sweeps {
 
     private Future<Void> round() {
         // Before the revoker, so that the leases of the tasks a freeze ends are revoked in the same round.
-        return expiry.sweep()
+        Future<Void> done = expiry.sweep()
                 .compose(expired -> approvals.sweep())
                 .compose(expired -> freezes.sweep())
                 .onSuccess(frozen -> {
@@ -98,5 +103,10 @@ final class Sweeps {
                     }
                 })
                 .compose(frozen -> revoker.sweep()).mapEmpty();
+        // After the others, whatever they did, and not waited for: a slow webhook (up to its timeout)
+        // must not hold up expiry or revocation. It skips a round while its last one is still posting.
+        done.onComplete(others -> webhooks.sweep()
+                .onFailure(e -> LOG.warn("webhook sweep failed, will retry: {}", e.getMessage())));
+        return done;
     }
 }

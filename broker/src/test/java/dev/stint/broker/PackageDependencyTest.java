@@ -39,7 +39,7 @@ class PackageDependencyTest {
             "dev.stint.broker.auth..", "dev.stint.broker.keys..", "dev.stint.broker.oauth..",
             "dev.stint.broker.policy..", "dev.stint.broker.tasks..", "dev.stint.broker.tokens..",
             "dev.stint.broker.federation..", "dev.stint.broker.credentials..", "dev.stint.broker.people..",
-            "dev.stint.broker.ui..", "dev.stint.broker"};
+            "dev.stint.broker.ui..", "dev.stint.broker.notify..", "dev.stint.broker"};
 
     @Test
     void leafDependsOnNoOtherBrokerPackage() {

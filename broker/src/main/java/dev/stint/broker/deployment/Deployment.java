@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param backends where database logins come from, per tier; {@link Backends#NONE} when there are none
  * @param federation which CI token issuers may be reached over plain http
  * @param oidcSignIn single sign-on for people at {@code /ui/}; empty means passkeys only
+ * @param notifications where approval requests and decisions are posted; {@link NotifySettings#NONE} for nowhere
  */
 public record Deployment(Optional<PostgresSettings> postgres, Backends backends, FederationSettings federation,
-        Optional<OidcSignInSettings> oidcSignIn) {
+        Optional<OidcSignInSettings> oidcSignIn, NotifySettings notifications) {
 
     /** No deployment file: the embedded store, and no backends. */
     public static final Deployment NONE = new Deployment(Optional.empty(), Backends.NONE);
@@ -25,6 +26,12 @@ public record Deployment(Optional<PostgresSettings> postgres, Backends backends,
         Objects.requireNonNull(backends, "backends");
         Objects.requireNonNull(federation, "federation");
         Objects.requireNonNull(oidcSignIn, "oidcSignIn");
+        Objects.requireNonNull(notifications, "notifications");
+    }
+
+    public Deployment(Optional<PostgresSettings> postgres, Backends backends, FederationSettings federation,
+            Optional<OidcSignInSettings> oidcSignIn) {
+        this(postgres, backends, federation, oidcSignIn, NotifySettings.NONE);
     }
 
     public Deployment(Optional<PostgresSettings> postgres, Backends backends, FederationSettings federation) {
@@ -41,10 +48,14 @@ public record Deployment(Optional<PostgresSettings> postgres, Backends backends,
     }
 
     public Deployment withFederation(FederationSettings newFederation) {
-        return new Deployment(postgres, backends, newFederation, oidcSignIn);
+        return new Deployment(postgres, backends, newFederation, oidcSignIn, notifications);
     }
 
     public Deployment withOidcSignIn(OidcSignInSettings settings) {
-        return new Deployment(postgres, backends, federation, Optional.of(settings));
+        return new Deployment(postgres, backends, federation, Optional.of(settings), notifications);
+    }
+
+    public Deployment withNotifications(NotifySettings settings) {
+        return new Deployment(postgres, backends, federation, oidcSignIn, settings);
     }
 }

@@ -31,6 +31,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  *   allow_http_issuers: [http://127.0.0.1:8099]   # CI token issuers on loopback, for trials
  * sign_in:                            # see OidcSignInSettings
  *   oidc: { issuer, client_id, client_secret_file | client_secret_env, person_claim }
+ * notify:                             # see NotifySettings
+ *   webhooks: [{ url, format: slack | json, secret_file | secret_env (optional) }]
  * </pre>
  */
 public final class DeploymentFile {
@@ -38,7 +40,7 @@ public final class DeploymentFile {
     /** Deployment files are a few dozen lines; a larger one is a mistake or an attack. */
     public static final int MAX_BYTES = 64 * 1024;
 
-    private static final Set<String> TOP_KEYS = Set.of("store", "backends", "federation", "sign_in");
+    private static final Set<String> TOP_KEYS = Set.of("store", "backends", "federation", "sign_in", "notify");
     private static final Set<String> OIDC_KEYS = Set.of(
             "issuer", "client_id", "client_secret_file", "client_secret_env", "person_claim");
     private static final String OIDC = "sign_in.oidc";
@@ -101,7 +103,9 @@ public final class DeploymentFile {
                 ? federation(top.get("federation")) : FederationSettings.NONE;
         Optional<OidcSignInSettings> oidc = top.containsKey("sign_in")
                 ? Optional.of(oidc(top.get("sign_in"))) : Optional.empty();
-        return new Deployment(postgres, backends, federation, oidc);
+        NotifySettings notifications = top.containsKey("notify")
+                ? new NotifySection(values).read(top.get("notify")) : NotifySettings.NONE;
+        return new Deployment(postgres, backends, federation, oidc, notifications);
     }
 
     private OidcSignInSettings oidc(Node signIn) throws DeploymentFileException {

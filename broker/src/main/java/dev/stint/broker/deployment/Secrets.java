@@ -26,7 +26,8 @@ final class Secrets {
     enum Kind {
         PASSWORD("password"),
         TOKEN("token"),
-        CLIENT_SECRET("client secret");
+        CLIENT_SECRET("client secret"),
+        WEBHOOK_SECRET("webhook secret");
 
         private final String noun;
 

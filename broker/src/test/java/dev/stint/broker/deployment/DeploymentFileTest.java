@@ -175,7 +175,7 @@ class DeploymentFileTest {
     static Stream<Arguments> rejections() {
         return Stream.of(
                 row("unknown top-level key", MINIMAL + "notifications:\n  slack: {}\n",
-                        "deploy.yaml:7:1: notifications: unknown key (expected one of backends, federation, sign_in, store)"),
+                        "deploy.yaml:7:1: notifications: unknown key (expected one of backends, federation, notify, sign_in, store)"),
                 row("unknown key under postgres", MINIMAL + "    schema: public\n",
                         "deploy.yaml:7:5: store.postgres.schema: unknown key (expected one of database, host,"
                                 + " password_env, password_file, pool_size, port, ssl_mode, user)"),
