@@ -24,10 +24,22 @@ final class Pages {
 
     /** @param singleSignOn whether to offer single sign-on too (a plain link: it only leaves for the provider) */
     static String signIn(String csrf, boolean singleSignOn) {
-        return layout("Sign in", csrf, """
+        return signIn(csrf, singleSignOn, null, "/ui/");
+    }
+
+    /**
+     * The sign-in page shown in place of a page that needs a signed-in person.
+     *
+     * @param notice why they must sign in, or {@code null}
+     * @param next the page (a path under {@code /ui/}) a passkey sign-in goes on to
+     */
+    static String signIn(String csrf, boolean singleSignOn, String notice, String next) {
+        return layout("Sign in", csrf, (notice == null ? "" : "<p id=\"notice\" class=\"notice\">" + escape(notice)
+                + "</p>\n") + """
                 <h1>Sign in to Stint</h1>
                 <p>Use the passkey you registered from your enrollment link.</p>
-                <button type="button" id="sign-in">Sign in with a passkey</button>
+                """ + "<button type=\"button\" id=\"sign-in\" data-next=\"" + escape(next)
+                + "\">Sign in with a passkey</button>\n" + """
                 <p id="status" role="status" aria-live="polite"></p>
                 """ + (singleSignOn ? "<p><a id=\"sign-in-oidc\" class=\"button\" href=\"/ui/sign-in/oidc\">"
                 + "Sign in with single sign-on</a></p>\n" : ""));
@@ -68,7 +80,7 @@ final class Pages {
                 + "<p id=\"who\">Signed in as " + name + "<span class=\"email\">" + escape(person.email())
                 + "</span></p>\n"
                 + "<p>Roles: " + escape(roles) + "</p>\n"
-                + "<p>Approvals waiting for you will appear here.</p>\n"
+                + "<p><a id=\"approvals\" class=\"button\" href=\"/ui/approvals\">Approval requests</a></p>\n"
                 + "<form method=\"post\" action=\"/ui/sign-out\">\n"
                 + "<input type=\"hidden\" name=\"" + Csrf.FIELD + "\" value=\"" + escape(csrf) + "\">\n"
                 + "<button type=\"submit\" id=\"sign-out\">Sign out</button>\n"
@@ -76,6 +88,16 @@ final class Pages {
     }
 
     private static String layout(String title, String csrf, String main) {
+        return layout(title, csrf, "webauthn.js", "", main);
+    }
+
+    /**
+     * A whole page.
+     *
+     * @param script the one script file of {@code /ui/static/} it loads
+     * @param header markup above {@code <main>} (already escaped), or empty
+     */
+    static String layout(String title, String csrf, String script, String header, String main) {
         return "<!doctype html>\n"
                 + "<html lang=\"en\">\n"
                 + "<head>\n"
@@ -84,9 +106,9 @@ final class Pages {
                 + "<meta name=\"csrf-token\" content=\"" + escape(csrf) + "\">\n"
                 + "<title>" + escape(title) + " · Stint</title>\n"
                 + "<link rel=\"stylesheet\" href=\"/ui/static/ui.css\">\n"
-                + "<script src=\"/ui/static/webauthn.js\" defer></script>\n"
+                + "<script src=\"/ui/static/" + script + "\" defer></script>\n"
                 + "</head>\n"
-                + "<body>\n<main>\n" + main + "</main>\n</body>\n"
+                + "<body>\n" + header + "<main>\n" + main + "</main>\n</body>\n"
                 + "</html>\n";
     }
 }

@@ -44,6 +44,8 @@ public final class UiRoutes {
     private final Clock clock;
     private final StaticFiles script = StaticFiles.load("webauthn.js", "text/javascript; charset=utf-8");
     private final StaticFiles style = StaticFiles.load("ui.css", "text/css; charset=utf-8");
+    private final StaticFiles approvalScript = StaticFiles.load(ApprovalPages.SCRIPT,
+            "text/javascript; charset=utf-8");
 
     /** @param idle how long a session lives without a request */
     public UiRoutes(Store store, RelyingParty rp, PasskeyCeremonies ceremonies, Duration idle, Clock clock) {
@@ -102,6 +104,8 @@ public final class UiRoutes {
         router.post("/ui/sign-in/options").handler(guarded(this::signInOptions));
         router.post("/ui/sign-in/finish").handler(guarded(this::signInFinish));
         router.post("/ui/sign-out").handler(guarded(this::signOut));
+        router.get("/ui/static/" + ApprovalPages.SCRIPT).handler(approvalScript::serve);
+        new ApprovalPageRoutes(store, sessions, oidc != null, clock).mount(router);
         if (oidc != null) {
             new OidcRoutes(oidc, sessions).mount(router);
         }
@@ -204,7 +208,7 @@ public final class UiRoutes {
     }
 
     /** This browser's own random value (set now if it has none): what its CSRF token comes from. */
-    private static String browser(RoutingContext ctx) {
+    static String browser(RoutingContext ctx) {
         String value = Csrf.cookie(ctx, Cookies.BROWSER);
         if (value == null) {
             value = OpaqueTokens.generate("stint_b_");

@@ -139,7 +139,9 @@
             user_handle: response.userHandle ? toBase64url(response.userHandle) : null
           }
         });
-        location.assign(answer.location);
+        // Back to the page that asked for a sign-in, only ever one of these pages.
+        const next = button.dataset.next;
+        location.assign(next && next.startsWith('/ui/') && !next.startsWith('/ui//') ? next : answer.location);
       } catch (e) {
         say('Not signed in: ' + e.message);
         button.disabled = false;

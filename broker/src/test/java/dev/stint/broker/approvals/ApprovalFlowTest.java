@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The approval of a guarded task, through the real API: the sample policy asks two distinct
@@ -196,9 +198,10 @@ class ApprovalFlowTest {
         assertThat(refused.text("detail")).contains("user verification");
     }
 
-    @Test
-    void postWithoutCsrfTokenIsRefused() {
-        PagesClient.Page refused = bob.browser.postWithoutCsrf("/v1/approvals/" + approvalId + "/deny", "{}");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"options", "approve", "deny"})
+    void postWithoutCsrfTokenIsRefused(String action) {
+        PagesClient.Page refused = bob.browser.postWithoutCsrf("/v1/approvals/" + approvalId + "/" + action, "{}");
 
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.text("type")).isEqualTo("urn:stint:problem:csrf-rejected");

@@ -9,11 +9,11 @@ import dev.stint.broker.ui.PagesClient;
 import dev.stint.broker.ui.People;
 
 /** A person with a passkey, signed in at the pages in their own browser, who approves and denies over the API. */
-final class Approvers {
+public final class Approvers {
 
-    final String id;
-    final PagesClient browser;
-    final TestAuthenticator key = new TestAuthenticator();
+    public final String id;
+    public final PagesClient browser;
+    public final TestAuthenticator key = new TestAuthenticator();
     private final BrokerHarness broker;
 
     private Approvers(BrokerHarness broker, String id) {
@@ -23,9 +23,15 @@ final class Approvers {
     }
 
     /** Registers {@code id} with {@code roles} (JSON array text), enrolls a passkey and signs in. */
-    static Approvers signedIn(BrokerHarness broker, String id, String email, String roles) {
+    public static Approvers signedIn(BrokerHarness broker, String id, String email, String roles) {
+        return signedIn(broker, id, email, null, roles);
+    }
+
+    /** As {@link #signedIn(BrokerHarness, String, String, String)}, with a {@code name} ({@code null}: none). */
+    public static Approvers signedIn(BrokerHarness broker, String id, String email, String name, String roles) {
         BrokerHarness.Response created = broker.postJson("/v1/people", "{\"person_id\":\"" + id + "\",\"email\":\""
-                + email + "\",\"roles\":" + roles + "}", broker.adminToken());
+                + email + "\"," + (name == null ? "" : "\"name\":" + People.quoted(name) + ",") + "\"roles\":"
+                + roles + "}", broker.adminToken());
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String url = created.text("enrollment_url");
         Approvers person = new Approvers(broker, id);
@@ -35,7 +41,7 @@ final class Approvers {
         return person;
     }
 
-    static Approvers approver(BrokerHarness broker, String id) {
+    public static Approvers approver(BrokerHarness broker, String id) {
         return signedIn(broker, id, id + "@example.com", "[\"approver\"]");
     }
 
@@ -44,11 +50,11 @@ final class Approvers {
     }
 
     /** The whole approval, honestly done: options, a user-verified assertion over its challenge, approve. */
-    PagesClient.Page approve(String approvalId) {
+    public PagesClient.Page approve(String approvalId) {
         return approve(approvalId, null);
     }
 
-    PagesClient.Page approve(String approvalId, String comment) {
+    public PagesClient.Page approve(String approvalId, String comment) {
         PagesClient.Page options = options(approvalId);
         if (options.status() != 200) {
             return options;
@@ -66,7 +72,7 @@ final class Approvers {
                 + (comment == null ? "" : ",\"comment\":" + People.quoted(comment)) + "}");
     }
 
-    PagesClient.Page deny(String approvalId, String comment) {
+    public PagesClient.Page deny(String approvalId, String comment) {
         return browser.post("/v1/approvals/" + approvalId + "/deny",
                 comment == null ? "{}" : "{\"comment\":" + People.quoted(comment) + "}");
     }
