@@ -459,6 +459,54 @@ class PolicyFileLoaderTest {
                         """,
                         "policy.yaml:7:16: freezes[0].time_zone: duration and time_zone belong to a recurring"
                                 + " freeze with a schedule"),
+                Arguments.of("break-glass quorum 0", """
+                        tiers:
+                          prod: { max_ttl: 15m, default_ttl: 5m }
+                        freezes:
+                          - tiers: [prod]
+                            from: 2026-12-20T00:00:00Z
+                            until: 2027-01-04T00:00:00Z
+                            deny: [delete]
+                            reason: r
+                            break_glass: { quorum: 0 }
+                        """,
+                        "policy.yaml:9:28: freezes[0].break_glass.quorum: a break-glass quorum is between 1 and 10 approvers"),
+                Arguments.of("break-glass quorum 11", """
+                        tiers:
+                          prod: { max_ttl: 15m, default_ttl: 5m }
+                        freezes:
+                          - tiers: [prod]
+                            from: 2026-12-20T00:00:00Z
+                            until: 2027-01-04T00:00:00Z
+                            deny: [delete]
+                            reason: r
+                            break_glass: { quorum: 11 }
+                        """,
+                        "policy.yaml:9:28: freezes[0].break_glass.quorum: a break-glass quorum is between 1 and 10 approvers"),
+                Arguments.of("break-glass quorum not a number", """
+                        tiers:
+                          prod: { max_ttl: 15m, default_ttl: 5m }
+                        freezes:
+                          - tiers: [prod]
+                            from: 2026-12-20T00:00:00Z
+                            until: 2027-01-04T00:00:00Z
+                            deny: [delete]
+                            reason: r
+                            break_glass: { quorum: two }
+                        """,
+                        "policy.yaml:9:28: freezes[0].break_glass.quorum: 'two' is not a whole number"),
+                Arguments.of("break-glass unknown key", """
+                        tiers:
+                          prod: { max_ttl: 15m, default_ttl: 5m }
+                        freezes:
+                          - tiers: [prod]
+                            from: 2026-12-20T00:00:00Z
+                            until: 2027-01-04T00:00:00Z
+                            deny: [delete]
+                            reason: r
+                            break_glass: { quorum: 2, approvers: 2 }
+                        """,
+                        "policy.yaml:9:31: freezes[0].break_glass.approvers: unknown key (expected one of quorum)"),
                 Arguments.of("freeze until before from", """
                         tiers:
                           prod: { max_ttl: 15m, default_ttl: 5m }
