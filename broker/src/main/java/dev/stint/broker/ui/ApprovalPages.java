@@ -46,7 +46,9 @@ final class ApprovalPages {
         main.append("<p><a href=\"/ui/approvals?status=").append(status).append("\">All ").append(status)
                 .append(" requests</a></p>\n");
         main.append("<h1>").append(headline(approval)).append("</h1>\n");
-        main.append("<p>").append(badge(request.status())).append(" <span class=\"id\">")
+        main.append("<p>").append(badge(request.status()))
+                .append(approval.breakGlass() ? " <span class=\"badge break-glass\">Break-glass</span>" : "")
+                .append(" <span class=\"id\">")
                 .append(escape(approval.approvalId())).append("</span></p>\n");
         main.append("<section aria-labelledby=\"asked\">\n<h2 id=\"asked\">What is asked</h2>\n")
                 .append(fields(request, now, true)).append("</section>\n");
@@ -126,7 +128,9 @@ final class ApprovalPages {
         }
         field(out, "Tier", escape(approval.tier().name()));
         field(out, "Scopes", scopes(approval.scopes()));
-        field(out, "Why guarded", "<span class=\"guarded\">" + escape(approval.guarded()) + "</span>");
+        field(out, "Why guarded", "<span class=\"guarded\">" + escape(approval.guarded()) + "</span>"
+                + (approval.breakGlass() ? " <strong class=\"break-glass\">Break-glass: approving lets this task"
+                        + " through a freeze in force.</strong>" : ""));
         field(out, "Deadline", pending ? When.time(approval.deadline().at(), now)
                 : When.time(approval.deadline().at()));
         if (whole) {

@@ -93,4 +93,15 @@ class BreakGlassTest {
 
         assertThat(broker.mint(agentToken, opened.text("task_id")).status()).isEqualTo(409);
     }
+
+    @Test
+    void requestPageSaysItIsBreakGlass() {
+        String approvalId = broker.openTask(agentToken, "prod", "[\"db:orders:delete\"]", null).text("approval_id");
+        Approvers bob = Approvers.approver(broker, "bob");
+
+        String page = bob.browser.get("/ui/approvals/" + approvalId).body();
+
+        assertThat(page).contains("<span class=\"badge break-glass\">Break-glass</span>")
+                .contains("lets this task through a freeze in force");
+    }
 }
