@@ -45,7 +45,7 @@ public final class PagesClient {
             return headers.allValues("Set-Cookie");
         }
 
-        String header(String name) {
+        public String header(String name) {
             return headers.firstValue(name).orElse(null);
         }
     }
