@@ -86,14 +86,14 @@ class SdkApprovalWaitTest {
         });
 
         long start = System.nanoTime();
-        assertThatThrownBy(() -> session.awaitApproval(Duration.ofSeconds(10), progress::add))
+        assertThatThrownBy(() -> session.awaitApproval(Duration.ofSeconds(30), progress::add))
                 .isInstanceOfSatisfying(TaskNotApprovedException.class, e -> {
                     assertThat(e.taskStatus()).isEqualTo(TaskStatus.ENDED);
                     assertThat(e.endReason()).isPresent();
                 });
         endLater.join();
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
     }
 
     @Test

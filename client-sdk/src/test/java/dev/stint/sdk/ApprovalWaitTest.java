@@ -149,7 +149,8 @@ class ApprovalWaitTest {
                         + " wait again or end the task");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-        assertThat(took).isBetween(Duration.ofMillis(1_400), Duration.ofMillis(2_500));
+        // It waited out its time, and did not hang on (a wide margin: test machines stall).
+        assertThat(took).isBetween(Duration.ofMillis(1_400), Duration.ofSeconds(15));
         assertThat(progress).isNotEmpty().allSatisfy(seen -> assertThat(seen.approvalId()).isEqualTo(APPROVAL));
         assertThat(session.isPending()).isTrue();
     }

@@ -267,6 +267,14 @@ public final class AgentExample {
 
         TaskSession session = client.openTask(request);
         TaskId taskId = session.taskId();
+        if (session.isPending()) {
+            // Guarded scopes wait for people; this example does not wait for them, and leaves nothing open.
+            session.close();
+            err.println("task " + taskId + " awaits approval" + session.approvalId().map(id -> " (" + id + ")")
+                    .orElse("") + ": its scopes need people's consent at the broker's /ui/approvals; this"
+                    + " example does not wait, and ended the task");
+            return 1;
+        }
         out.println("opened task  " + taskId + " as " + command.agent() + " in tier " + session.tier()
                 + " with " + Scope.join(session.scopes()));
         out.println("deadline     " + session.deadline().at());

@@ -314,7 +314,7 @@ class AgentExampleTest {
     }
 
     @Test
-    void taskAwaitingApprovalIsReportedAsTheClientsOwnRefusal() throws Exception {
+    void taskAwaitingApprovalIsReportedAndEnded() throws Exception {
         WireMockServer broker = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
                 .jettyAcceptors(1));
         broker.start();
@@ -330,8 +330,10 @@ class AgentExampleTest {
                     "--key", key.toString()});
 
             assertThat(status).isEqualTo(1);
-            assertThat(err()).isEqualTo("refused by the Stint client: the broker reports task tsk_1 as "
-                    + "pending_approval; a session needs an active task" + System.lineSeparator());
+            assertThat(err()).isEqualTo("task tsk_1 awaits approval: its scopes need people's consent at the"
+                    + " broker's /ui/approvals; this example does not wait, and ended the task"
+                    + System.lineSeparator());
+            broker.verify(postRequestedFor(urlEqualTo("/v1/tasks/tsk_1/end")));
         } finally {
             broker.stop();
         }
