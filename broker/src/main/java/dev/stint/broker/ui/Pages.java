@@ -12,6 +12,9 @@ import dev.stint.broker.people.Role;
 final class Pages {
 
     /** Scripts and styles of this origin only; nothing inline, no frames, forms post here only. */
+    /** What every page's script shares (base64url, the assertion, a POST with the CSRF token). */
+    static final String SHARED_SCRIPT = "passkeys.js";
+
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
             + " img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -94,7 +97,8 @@ final class Pages {
     /**
      * A whole page.
      *
-     * @param script the one script file of {@code /ui/static/} it loads
+     * @param script the page's own script file of {@code /ui/static/}, loaded after the shared
+     *     {@value #SHARED_SCRIPT}
      * @param header markup above {@code <main>} (already escaped), or empty
      */
     static String layout(String title, String csrf, String script, String header, String main) {
@@ -106,6 +110,7 @@ final class Pages {
                 + "<meta name=\"csrf-token\" content=\"" + escape(csrf) + "\">\n"
                 + "<title>" + escape(title) + " · Stint</title>\n"
                 + "<link rel=\"stylesheet\" href=\"/ui/static/ui.css\">\n"
+                + "<script src=\"/ui/static/" + SHARED_SCRIPT + "\" defer></script>\n"
                 + "<script src=\"/ui/static/" + script + "\" defer></script>\n"
                 + "</head>\n"
                 + "<body>\n" + header + "<main>\n" + main + "</main>\n</body>\n"

@@ -42,6 +42,7 @@ public final class UiRoutes {
     private final Csrf csrf;
     private OidcSignIn oidc;
     private final Clock clock;
+    private final StaticFiles shared = StaticFiles.load(Pages.SHARED_SCRIPT, "text/javascript; charset=utf-8");
     private final StaticFiles script = StaticFiles.load("webauthn.js", "text/javascript; charset=utf-8");
     private final StaticFiles style = StaticFiles.load("ui.css", "text/css; charset=utf-8");
     private final StaticFiles approvalScript = StaticFiles.load(ApprovalPages.SCRIPT,
@@ -97,6 +98,7 @@ public final class UiRoutes {
             }
         });
         router.get("/ui/enroll").handler(this::enrollPage);
+        router.get("/ui/static/" + Pages.SHARED_SCRIPT).handler(shared::serve);
         router.get("/ui/static/webauthn.js").handler(script::serve);
         router.get("/ui/static/ui.css").handler(style::serve);
         router.post("/ui/enroll/options").handler(guarded(this::enrollOptions));

@@ -1,49 +1,16 @@
 // Stint's people pages: registering a passkey from an enrollment link, and signing in with it.
-// Served as a file (the Content-Security-Policy allows no inline script). Binary WebAuthn values
-// travel as base64url; every request carries the page's CSRF token.
+// Served as a file (the Content-Security-Policy allows no inline script), after passkeys.js,
+// whose helpers it uses.
 'use strict';
 
 (function () {
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const { fromBase64url, toBase64url, requestOptions, assertionAnswer, post } = window.StintPasskeys;
   const status = document.getElementById('status');
 
   function say(text) {
     if (status) {
       status.textContent = text;
     }
-  }
-
-  function fromBase64url(text) {
-    const base64 = text.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((text.length + 3) % 4);
-    const binary = atob(base64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) {
-      bytes[i] = binary.charCodeAt(i);
-    }
-    return bytes;
-  }
-
-  function toBase64url(buffer) {
-    const bytes = new Uint8Array(buffer);
-    let binary = '';
-    for (let i = 0; i < bytes.length; i++) {
-      binary += String.fromCharCode(bytes[i]);
-    }
-    return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }
-
-  async function post(path, body) {
-    const response = await fetch(path, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify(body)
-    });
-    const answer = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      throw new Error(answer.detail || 'the broker answered ' + response.status);
-    }
-    return answer;
   }
 
   function creationOptions(options) {
@@ -118,26 +85,10 @@
       say('Follow your browser\u2019s prompt to use your passkey\u2026');
       try {
         const options = await post('/ui/sign-in/options', {});
-        const key = options.public_key;
-        const assertion = await navigator.credentials.get({
-          publicKey: {
-            challenge: fromBase64url(key.challenge),
-            rpId: key.rpId,
-            userVerification: key.userVerification,
-            timeout: key.timeout,
-            allowCredentials: []
-          }
-        });
-        const response = assertion.response;
+        const assertion = await navigator.credentials.get({ publicKey: requestOptions(options.public_key) });
         const answer = await post('/ui/sign-in/finish', {
           ceremony_id: options.ceremony_id,
-          credential: {
-            id: toBase64url(assertion.rawId),
-            client_data_json: toBase64url(response.clientDataJSON),
-            authenticator_data: toBase64url(response.authenticatorData),
-            signature: toBase64url(response.signature),
-            user_handle: response.userHandle ? toBase64url(response.userHandle) : null
-          }
+          credential: assertionAnswer(assertion)
         });
         // Back to the page that asked for a sign-in, only ever one of these pages.
         const next = button.dataset.next;

@@ -172,9 +172,11 @@ class PagesSecurityTest {
             assertThat(p.body()).doesNotContainPattern("<script(?![^>]*\\ssrc=)").doesNotContainPattern("\\son[a-z]+=")
                     .doesNotContain("<style");
         }
-        PagesClient.Page script = browser.get("/ui/static/webauthn.js");
-        assertThat(script.status()).isEqualTo(200);
-        assertThat(script.header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
+        for (String file : new String[] {"passkeys.js", "webauthn.js", "approvals.js"}) {
+            PagesClient.Page script = browser.get("/ui/static/" + file);
+            assertThat(script.status()).as(file).isEqualTo(200);
+            assertThat(script.header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
+        }
     }
 
     @Test
