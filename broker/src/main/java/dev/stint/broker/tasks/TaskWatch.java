@@ -33,6 +33,11 @@ public final class TaskWatch {
     /** The longest wait a request may ask for. */
     public static final int MAX_WAIT_SECONDS = 30;
     public static final int DEFAULT_MAX_HELD = 1_000;
+    /**
+     * The safety net's period: each held read re-reads its task this often. Measured with
+     * bench/run-waits.sh: 900 reads held (450 re-reads a second) left the mint path's throughput
+     * at 0.99 of the same broker's without them.
+     */
     public static final Duration DEFAULT_RECHECK = Duration.ofSeconds(2);
 
     /** A held read: its answer, and a way to let it go when nobody is left to answer. */
