@@ -203,8 +203,9 @@ final class ApprovalPages {
             out.append("<button type=\"button\" id=\"deny\" class=\"deny\">Deny</button>\n</div>\n</div>\n");
         }
         out.append("<p id=\"status\" role=\"status\" aria-live=\"polite\"></p>\n")
-                .append("<p id=\"reauth\" hidden><a href=\"/ui/sign-in/oidc\">Sign in again with single sign-on</a>,"
-                        + " then approve.</p>\n");
+                .append("<p id=\"reauth\" hidden><a href=\"/ui/sign-in/oidc?next=/ui/approvals/")
+                .append(escape(approval.approvalId()))
+                .append("\">Sign in again with single sign-on</a>, then approve.</p>\n");
         return out.append("</section>\n").toString();
     }
 

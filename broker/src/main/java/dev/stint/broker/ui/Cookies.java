@@ -21,6 +21,8 @@ final class Cookies {
      * provider's redirect back is a cross-site navigation, which Strict cookies do not follow.
      */
     static final String SIGN_ON = "__Host-stint-sign-on";
+    /** Where a single sign-on goes back to (one of the pages), beside {@link #SIGN_ON} and as Lax. */
+    static final String SIGN_ON_NEXT = "__Host-stint-sign-on-next";
 
     private Cookies() {
     }

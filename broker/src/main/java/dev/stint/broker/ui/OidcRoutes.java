@@ -35,16 +35,25 @@ final class OidcRoutes {
 
     private void start(RoutingContext ctx) {
         String browser = OidcAttempts.random();
-        signIn.start(browser).onSuccess(location -> ctx.response()
-                .addCookie(Cookies.lax(Cookies.SIGN_ON, browser, OidcAttempts.LIFE))
-                .setStatusCode(302).putHeader("Location", location).end())
-                .onFailure(failure -> failed(ctx, failure));
+        // Where to go back to, when it is one of the pages (a request to re-approve, say); else home.
+        String next = ctx.request().getParam("next");
+        signIn.start(browser).onSuccess(location -> {
+            ctx.response().addCookie(Cookies.lax(Cookies.SIGN_ON, browser, OidcAttempts.LIFE));
+            if (Pages.isPagePath(next)) {
+                ctx.response().addCookie(Cookies.lax(Cookies.SIGN_ON_NEXT, next, OidcAttempts.LIFE));
+            }
+            ctx.response().setStatusCode(302).putHeader("Location", location).end();
+        }).onFailure(failure -> failed(ctx, failure));
     }
 
     private void callback(RoutingContext ctx) {
         var params = ctx.request().params();
         String browser = Csrf.cookie(ctx, Cookies.SIGN_ON);
+        String next = Csrf.cookie(ctx, Cookies.SIGN_ON_NEXT);
         ctx.response().addCookie(Cookies.cleared(Cookies.SIGN_ON));
+        if (next != null) {
+            ctx.response().addCookie(Cookies.cleared(Cookies.SIGN_ON_NEXT));
+        }
         signIn.finish(params.get("state"), browser, params.get("code"), params.get("error"),
                 sessions.opener(SignInMethod.OIDC))
                 .onSuccess(secret -> ctx.response()
@@ -52,7 +61,7 @@ final class OidcRoutes {
                         .addCookie(Cookies.of(Cookies.SESSION, secret, null))
                         .putHeader("Content-Type", "text/html; charset=utf-8")
                         .putHeader("Cache-Control", "no-store")
-                        .end(Pages.signedIn()))
+                        .end(Pages.signedIn(next)))
                 .onFailure(failure -> failed(ctx, failure));
     }
 

@@ -53,12 +53,26 @@ final class Pages {
      * would still count as the provider's cross-site navigation, without the Strict session cookie).
      */
     static String signedIn() {
-        return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                + "<meta http-equiv=\"refresh\" content=\"0;url=/ui/\">\n<title>Signed in · Stint</title>\n"
-                + "<link rel=\"stylesheet\" href=\"/ui/static/ui.css\">\n</head>\n<body>\n<main>\n"
-                + "<p>You are signed in. <a id=\"continue\" href=\"/ui/\">Continue</a></p>\n</main>\n</body>\n"
-                + "</html>\n";
+        return signedIn("/ui/");
     }
+
+    /** @param next one of the pages ({@link #isPagePath}), where the browser goes on to */
+    static String signedIn(String next) {
+        String to = escape(isPagePath(next) ? next : "/ui/");
+        return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                + "<meta http-equiv=\"refresh\" content=\"0;url=" + to + "\">\n<title>Signed in · Stint</title>\n"
+                + "<link rel=\"stylesheet\" href=\"/ui/static/ui.css\">\n</head>\n<body>\n<main>\n"
+                + "<p>You are signed in. <a id=\"continue\" href=\"" + to + "\">Continue</a></p>\n</main>\n"
+                + "</body>\n</html>\n";
+    }
+
+    /** A path of these pages, and nothing that could lead elsewhere: no host, query, dots or escapes. */
+    static boolean isPagePath(String path) {
+        return path != null && PAGE_PATH.matcher(path).matches();
+    }
+
+    private static final java.util.regex.Pattern PAGE_PATH = java.util.regex.Pattern.compile(
+            "/ui/(?:[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*)?");
 
     /** A sign-in that did not happen: why, and the way back. */
     static String signInFailed(String title, String why) {

@@ -102,14 +102,40 @@ class SingleSignOnApprovalTest {
     }
 
     private void signInBySso() {
+        signInBySso("/ui/sign-in/oidc");
+    }
+
+    /** Signs in through the provider from {@code start}; answers the page the browser is sent on to. */
+    private String signInBySso(String start) {
         provider.enqueueCallback(new DefaultOAuth2TokenCallback("default", "user-1", "JWT", List.of("stint"),
                 Map.of("email", "ada@example.com"), 3600));
         browser.get("/ui/");
-        String authorize = browser.get("/ui/sign-in/oidc").header("Location");
+        String authorize = browser.get(start).header("Location");
         String callback = send(authorize).headers().firstValue("Location").orElseThrow();
         PagesClient.Page back = browser.get(callback.substring(People.pages(broker).length()));
         assertThat(back.status()).as(back.body()).isEqualTo(200);
+        assertThat(browser.cookies).doesNotContainKey(Cookies.SIGN_ON_NEXT);
+        String next = back.body().replaceAll("(?s).*content=\"0;url=([^\"]*)\".*", "$1");
         browser.get("/ui/");
+        return next;
+    }
+
+    @Test
+    void signingInAgainGoesBackToTheRequest() {
+        clock.advance(Duration.ofMinutes(6));
+        String page = browser.get("/ui/approvals/" + approvalId).body();
+        assertThat(page).contains("href=\"/ui/sign-in/oidc?next=/ui/approvals/" + approvalId + "\"");
+
+        assertThat(signInBySso("/ui/sign-in/oidc?next=/ui/approvals/" + approvalId))
+                .isEqualTo("/ui/approvals/" + approvalId);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"https://evil.example/", "//evil.example/ui/",
+            "/ui/../oauth2/token", "/ui/approvals?status=x", "/elsewhere", "/ui/%2F%2Fevil", "javascript:alert(1)"})
+    void signInNeverGoesBackAnywhereButThePages(String next) {
+        assertThat(signInBySso("/ui/sign-in/oidc?next=" + java.net.URLEncoder.encode(next,
+                java.nio.charset.StandardCharsets.UTF_8))).isEqualTo("/ui/");
     }
 
     private static HttpResponse<String> send(String url) {
