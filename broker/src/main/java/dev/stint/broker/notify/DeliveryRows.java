@@ -110,6 +110,11 @@ final class DeliveryRows {
         return due;
     }
 
+    /** Drops the notices delivered before {@code before}. @return how many */
+    int pruneDelivered(Instant before) throws UnavailableException {
+        return tx.update("DELETE FROM webhook_deliveries WHERE delivered_at < ?", ps -> set(ps, 1, before));
+    }
+
     void delivered(String deliveryId, Instant at) throws UnavailableException {
         tx.update("UPDATE webhook_deliveries SET delivered_at = ?, last_attempt_at = ?, next_attempt_at = NULL,"
                 + " attempts = attempts + 1, last_error = NULL WHERE delivery_id = ? AND delivered_at IS NULL", ps -> {

@@ -42,10 +42,16 @@ public final class WebhookSweep {
     /** How long one post may take, connecting included. */
     public static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** From this many failed attempts on, each further failure is a warning. */
+    /** How long a delivered notice is kept (the receivers' de-duplication needs it no longer). */
+    public static final Duration KEEP_DELIVERED = Duration.ofDays(7);
+    /** How often the delivered notices past {@link #KEEP_DELIVERED} are dropped. */
+    static final Duration PRUNE_EVERY = Duration.ofHours(1);
     static final int LOUD_AFTER = 5;
     static final int CREATE_BATCH = 100;
     static final int POST_BATCH = 20;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Only one round runs at a time ({@code running}), so this needs no more guarding. */
+    private volatile Instant nextPrune = Instant.MIN;
 
     private final Store store;
     private final Map<String, NotifySettings.Webhook> webhooks = new LinkedHashMap<>();
@@ -85,8 +91,13 @@ public final class WebhookSweep {
             return Future.succeededFuture(0);
         }
         Instant now = clock.instant();
+        boolean prune = !now.isBefore(nextPrune);
         return store.write(tx -> {
             DeliveryRows rows = new DeliveryRows(tx);
+            if (prune) {
+                rows.pruneDelivered(now.minus(KEEP_DELIVERED));
+                nextPrune = now.plus(PRUNE_EVERY);
+            }
             for (String webhookId : webhooks.keySet()) {
                 for (DeliveryRows.Unnotified owed : rows.unnotified(webhookId, now.minus(RECENT), CREATE_BATCH)) {
                     rows.create(newDeliveryId(), owed, webhookId, now);

@@ -170,6 +170,19 @@ class WebhookSweepTest {
     }
 
     @Test
+    void deliveredNoticesAreDroppedAfterAWeekAndNeverPostedAgain() {
+        sweep(webhook(NotifySettings.Format.JSON, Optional.empty()));
+        insert(store, approval("apr_1", T0, PURPOSE, GUARDED));
+        assertThat(await(sweep.sweep())).isEqualTo(1);
+
+        clock.advance(WebhookSweep.KEEP_DELIVERED.plusMinutes(1));
+        await(sweep.sweep());
+
+        assertThat(deliveries(store, "apr_1")).isEmpty();
+        assertThat(posts()).hasSize(1);
+    }
+
+    @Test
     void eachWebhookGetsItsOwnNoticeInItsFormat() throws Exception {
         receiver.stubFor(post(urlEqualTo("/slack")).willReturn(aResponse().withStatus(200).withBody("ok")));
         sweep(webhook(NotifySettings.Format.JSON, Optional.empty()), new NotifySettings.Webhook(
