@@ -210,8 +210,19 @@ public final class BrokerHarness implements AutoCloseable {
 
     /** Registers an agent (as admin) for {@code tiers} and returns it with its private key. */
     public TestAgent registerAgent(String id, String... tiers) {
+        return registerAgentOwnedBy(id, "alice@example.com", tiers);
+    }
+
+    /** Registers an agent whose {@code owner} is that text (JSON-escaped here). */
+    public TestAgent registerAgentOwnedBy(String id, String owner, String... tiers) {
         TestAgent agent = TestAgent.generate(id);
-        Response response = postJson("/v1/agents", "{\"agent_id\":\"" + id + "\",\"owner\":\"alice@example.com\","
+        String ownerJson;
+        try {
+            ownerJson = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(owner);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
+        Response response = postJson("/v1/agents", "{\"agent_id\":\"" + id + "\",\"owner\":" + ownerJson + ","
                 + "\"purpose\":\"tests\",\"tiers\":[" + String.join(",", java.util.Arrays.stream(tiers)
                         .map(t -> "\"" + t + "\"").toList()) + "],\"jwks\":" + agent.publicJwks() + "}",
                 adminToken());

@@ -103,7 +103,8 @@ public final class ApprovalDecisions {
             return refusedAs(who, "approval.approve", approvalId, Future.failedFuture(e));
         }
         if (body.ceremonyId() == null || body.credential().credentialId() == null) {
-            return Future.failedFuture(RejectedException.badRequest("ceremony_id and credential are required"));
+            return refusedAs(who, "approval.approve", approvalId, Future.failedFuture(
+                    RejectedException.badRequest("ceremony_id and credential are required")));
         }
         return refusedAs(who, "approval.approve", approvalId, store.read(tx -> {
             Approval approval = votable(tx, who.person(), approvalId, Vote.Verdict.APPROVE, now);
@@ -157,7 +158,8 @@ public final class ApprovalDecisions {
         String action = "approval." + verdict.wireName();
         return refusedAs(who, action, approvalId, store.write(tx -> {
             Instant at = clock.instant();
-            Person person = new PersonRows(tx).find(who.person().id()).orElseThrow();
+            Person person = new PersonRows(tx).find(who.person().id()).orElseThrow(() ->
+                    RejectedException.forbidden("person " + who.person().id() + " is not registered"));
             Approval approval = votable(tx, person, approvalId, verdict, at);
             if (spend != null) {
                 if (!new ChallengeRows(tx).delete(spend.ceremony().nonce())) {
@@ -168,6 +170,11 @@ public final class ApprovalDecisions {
                     throw new RejectedException(409, ProblemType.PASSKEY_REJECTED,
                             "this passkey was used by another ceremony at the same moment; approve again");
                 }
+            }
+            if (verdict == Vote.Verdict.APPROVE && spend == null && !new PasskeyRows(tx).of(person.id()).isEmpty()) {
+                // A recent sign-in stands in for a passkey only for people who have none.
+                throw RejectedException.badRequest(person.id() + " has a passkey: approving takes an assertion with it"
+                        + " (POST /v1/approvals/" + approvalId + "/options for its challenge)");
             }
             if (!new VoteRows(tx).insert(new Vote(approvalId, person.id(), verdict, comment, evidence, at))) {
                 throw alreadyGave(person, approvalId);
@@ -214,7 +221,7 @@ public final class ApprovalDecisions {
      * Who approved and still counts: distinct people who are active approvers now and are not
      * the agent's owner (a person disabled, or stripped of the role, after approving no longer counts).
      */
-    static List<String> approversOf(Tx tx, Approval approval) throws UnavailableException {
+    public static List<String> approversOf(Tx tx, Approval approval) throws UnavailableException {
         PersonRows people = new PersonRows(tx);
         List<String> counted = new ArrayList<>();
         for (Vote vote : new VoteRows(tx).of(approval.approvalId())) {
@@ -247,6 +254,10 @@ public final class ApprovalDecisions {
                     + status.wireName() + (status == ApprovalStatus.EXPIRED && approval.decidedAt() == null
                             ? ": its window ended at " + approval.windowEndsAt() : ""));
         }
+        if (verdict == Vote.Verdict.APPROVE && Person.ownerEmail(approval.owner()).isEmpty()) {
+            throw RejectedException.forbidden("agent " + approval.agentId() + " was registered with an owner that is"
+                    + " not an email, so nobody can be shown not to be its owner; register it with its owner's email");
+        }
         if (verdict == Vote.Verdict.APPROVE && owns(person, approval)) {
             throw RejectedException.forbidden(person.id() + " owns agent " + approval.agentId()
                     + " and cannot approve its own agent's task; another approver must");
@@ -257,8 +268,9 @@ public final class ApprovalDecisions {
         return approval;
     }
 
+    /** Whether {@code person} is, or may be, the agent's owner: an owner that names no email counts as anyone. */
     private static boolean owns(Person person, Approval approval) {
-        return person.email().equalsIgnoreCase(approval.owner());
+        return person.mayOwn(approval.owner());
     }
 
     private static RejectedException alreadyGave(Person person, String approvalId) {
@@ -293,8 +305,9 @@ public final class ApprovalDecisions {
     }
 
     private static String comment(String comment) throws RejectedException {
+        // A comment box has several lines; the audit log's reason has one.
         return comment == null || comment.isBlank() ? null
-                : FreeText.require(comment, "comment", ApprovalAnswers.MAX_COMMENT);
+                : FreeText.require(comment.replaceAll("\\R+", " "), "comment", ApprovalAnswers.MAX_COMMENT);
     }
 
     /** Records a refusal of a signed-in person's verdict as theirs, then fails with it. */

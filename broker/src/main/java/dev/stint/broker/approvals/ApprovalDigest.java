@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * What an approval is bound to: a SHA-256 over exactly what was asked (task id, agent, owner,
- * tier, scopes, purpose, deadline), fields length-prefixed so no two requests serialise alike.
+ * tier, scopes, purpose, deadline), each field prefixed by its length in UTF-8 bytes so that no
+ * two requests serialise alike.
  * The passkey assertion an approver gives signs a challenge derived from it, so an approval can
  * be re-verified offline against the very task it approved, and cannot be moved to another.
  */
@@ -96,7 +97,8 @@ public record ApprovalDigest(byte[] value) {
         return "ApprovalDigest[" + text() + "]";
     }
 
+    /** {@code LENGTH:VALUE|}, the length in UTF-8 bytes, as any language counts them alike. */
     private static void field(StringBuilder out, String value) {
-        out.append(value.length()).append(':').append(value).append('|');
+        out.append(value.getBytes(StandardCharsets.UTF_8).length).append(':').append(value).append('|');
     }
 }

@@ -76,7 +76,7 @@ public final class ApprovalRoutes {
         reader(ctx).compose(reader -> status(ctx)).compose(status -> store.read(tx -> {
             List<Map<String, Object>> approvals = new ArrayList<>();
             for (Approval approval : new ApprovalRows(tx).withStatus(status, LIST_LIMIT)) {
-                approvals.add(ApprovalView.of(approval, List.of(), clock.instant()));
+                approvals.add(ApprovalView.of(approval, null, clock.instant()));
             }
             return Map.<String, Object>of("approvals", approvals);
         })).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);

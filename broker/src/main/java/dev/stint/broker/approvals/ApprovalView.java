@@ -19,6 +19,7 @@ final class ApprovalView {
     private ApprovalView() {
     }
 
+    /** @param votes {@code null} for a list's entry, which leaves them out */
     static Map<String, Object> of(Approval approval, List<Map<String, Object>> votes, Instant now) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("approval_id", approval.approvalId());
@@ -37,7 +38,9 @@ final class ApprovalView {
         body.put("requested_at", approval.requestedAt().toString());
         body.put("window_ends_at", approval.windowEndsAt().toString());
         body.put("decided_at", approval.decidedAt() == null ? null : approval.decidedAt().toString());
-        body.put("votes", votes);
+        if (votes != null) {
+            body.put("votes", votes);
+        }
         return body;
     }
 

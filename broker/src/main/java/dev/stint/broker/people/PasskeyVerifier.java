@@ -1,7 +1,6 @@
 package dev.stint.broker.people;
 
 import com.webauthn4j.WebAuthnManager;
-import com.webauthn4j.converter.exception.DataConversionException;
 import com.webauthn4j.converter.util.CborConverter;
 import com.webauthn4j.converter.util.ObjectConverter;
 import com.webauthn4j.credential.CredentialRecordImpl;
@@ -33,7 +32,6 @@ import com.webauthn4j.verifier.exception.UserNotVerifiedException;
 import com.webauthn4j.verifier.exception.VerificationException;
 import dev.stint.broker.http.ProblemType;
 import dev.stint.broker.http.RejectedException;
-import java.nio.BufferUnderflowException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -80,8 +78,9 @@ public final class PasskeyVerifier {
                             bytes(answer.clientDataJson(), "client_data_json"), null,
                             answer.transports() == null ? null : Set.copyOf(answer.transports())),
                     new RegistrationParameters(server(ceremony), ALGORITHMS, true, true));
-        } catch (VerificationException | DataConversionException | IllegalArgumentException
-                | BufferUnderflowException e) {
+        } catch (RuntimeException e) {
+            // Whatever webauthn4j throws on an answer (a VerificationException, a conversion or
+            // buffer error on malformed bytes) is the answer's fault: a rejection, never a 500.
             throw rejected("registration", e);
         }
         AttestedCredentialData credential = data.getAttestationObject().getAuthenticatorData()
@@ -141,8 +140,9 @@ public final class PasskeyVerifier {
                             bytes(answer.clientDataJson(), "client_data_json"), null,
                             bytes(answer.signature(), "signature")),
                     new AuthenticationParameters(server(challenge), record, List.of(id), true, true));
-        } catch (VerificationException | DataConversionException | IllegalArgumentException
-                | BufferUnderflowException e) {
+        } catch (RuntimeException e) {
+            // Whatever webauthn4j throws on an answer (a VerificationException, a conversion or
+            // buffer error on malformed bytes) is the answer's fault: a rejection, never a 500.
             throw rejected(what, e);
         }
         long count = data.getAuthenticatorData().getSignCount();

@@ -38,6 +38,35 @@ public record Person(
         return roles.contains(role);
     }
 
+    /**
+     * The email an agent's {@code owner} (free text at registration) names, as a person's email
+     * is kept: compatibility-normalised (NFKC, so a full-width or styled look-alike is the letter
+     * it imitates), without surrounding white space of any kind, {@code Name <email>} reduced to
+     * the email, lower case.
+     *
+     * @return empty when the owner names no email: then nobody can be shown not to be the owner
+     */
+    public static Optional<String> ownerEmail(String owner) {
+        if (owner == null) {
+            return Optional.empty();
+        }
+        String text = java.text.Normalizer.normalize(owner, java.text.Normalizer.Form.NFKC)
+                .replaceAll("^[\\p{Z}\\s]+|[\\p{Z}\\s]+$", "");
+        java.util.regex.Matcher named = NAMED.matcher(text);
+        String email = (named.matches() ? named.group(1) : text).toLowerCase(java.util.Locale.ROOT);
+        return PersonRegistration.EMAIL.matcher(email).matches() ? Optional.of(email) : Optional.empty();
+    }
+
+    private static final java.util.regex.Pattern NAMED = java.util.regex.Pattern.compile(".*<([^<>]+)>");
+
+    /**
+     * Whether this person may be the owner {@code owner} names: its email is theirs, or it names
+     * no email at all (then nobody can tell, and the caller refuses as if it were).
+     */
+    public boolean mayOwn(String owner) {
+        return ownerEmail(owner).map(email::equals).orElse(true);
+    }
+
     /** The name recorded as the actor of what this person does. */
     public String actor() {
         return "person:" + id;

@@ -21,7 +21,7 @@ public record PersonRegistration(
 
     static final Pattern PERSON_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** The usual address shape; quotes, brackets and white space are refused. */
-    private static final Pattern EMAIL = Pattern.compile(
+    static final Pattern EMAIL = Pattern.compile(
             "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 

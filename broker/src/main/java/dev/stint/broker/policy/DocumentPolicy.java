@@ -137,10 +137,10 @@ public final class DocumentPolicy implements Policy {
 
     @Override
     public Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon,
-            boolean brokenGlass) {
+            int breakGlassApprovals) {
         Optional<Instant> earliest = Optional.empty();
         for (Freeze freeze : document.freezes()) {
-            if (brokenGlass && freeze.hasBreakGlass()) {
+            if (freeze.hasBreakGlass() && breakGlassApprovals >= freeze.breakGlassQuorum()) {
                 continue;
             }
             if (scopes.stream().anyMatch(scope -> freeze.covers(tier, scope.action()))) {

@@ -22,14 +22,16 @@ public interface Policy {
      * not outlive that instant.
      */
     default Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon) {
-        return nextFreeze(tier, scopes, from, horizon, false);
+        return nextFreeze(tier, scopes, from, horizon, 0);
     }
 
     /**
-     * As {@link #nextFreeze(Tier, List, Instant, Duration)}; with {@code brokenGlass}, for a task
-     * people approved as break-glass, freezes that allow break-glass do not count.
+     * As {@link #nextFreeze(Tier, List, Instant, Duration)}, for a task that {@code breakGlassApprovals}
+     * people approved as break-glass (0 for none): a freeze whose break-glass quorum they meet does
+     * not count.
      */
-    Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon, boolean brokenGlass);
+    Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon,
+            int breakGlassApprovals);
 
     /**
      * The freezes in force at {@code now} (a window holds from its start, inclusive, to its end,

@@ -125,8 +125,8 @@ public final class ReloadingPolicy implements Policy {
 
     @Override
     public Optional<Instant> nextFreeze(Tier tier, List<Scope> scopes, Instant from, Duration horizon,
-            boolean brokenGlass) {
-        return current.get().policy().nextFreeze(tier, scopes, from, horizon, brokenGlass);
+            int breakGlassApprovals) {
+        return current.get().policy().nextFreeze(tier, scopes, from, horizon, breakGlassApprovals);
     }
 
     @Override

@@ -265,7 +265,7 @@ public final class DefaultTaskService implements TaskService {
             }
             Instant deadline = task.deadline().at();
             Instant until = policy.nextFreeze(task.tier(), task.scopes(), now, Duration.between(now, deadline),
-                            task.breakGlass())
+                            breakGlassApprovals(task))
                     .filter(freeze -> freeze.isBefore(deadline))
                     .orElse(deadline);
             if (!until.isAfter(now.plusSeconds(1))) {
@@ -304,7 +304,7 @@ public final class DefaultTaskService implements TaskService {
      */
     private Instant expiry(Task task, Instant now) {
         Instant exp = task.deadline().cap(now.plus(taskTokenTtl));
-        return policy.nextFreeze(task.tier(), task.scopes(), now, taskTokenTtl, task.breakGlass())
+        return policy.nextFreeze(task.tier(), task.scopes(), now, taskTokenTtl, breakGlassApprovals(task))
                 .filter(freeze -> freeze.isBefore(exp))
                 .map(freeze -> freeze.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 .orElse(exp);
@@ -330,6 +330,11 @@ public final class DefaultTaskService implements TaskService {
     private static boolean grants(Decision decision, Task task) {
         return decision.allowed() || decision.pending() && task.approvedBy().size() >= decision.approval().quorum()
                 && (!decision.approval().isBreakGlass() || task.breakGlass());
+    }
+
+    /** How many people approved the task as break-glass: 0 when it was not approved so. */
+    private static int breakGlassApprovals(Task task) {
+        return task.breakGlass() ? task.approvedBy().size() : 0;
     }
 
     /** Why no token may be minted for this task now, if anything forbids it. */

@@ -8,6 +8,7 @@ import dev.stint.broker.store.Tx;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -16,8 +17,8 @@ import java.util.Objects;
  * covers the tasks opened before the freeze started: while a freeze is in force, every active task
  * of one of its tiers that holds a scope whose action it denies is ended through the
  * {@link TaskEnder} (tokens revoked, database leases marked revoking, an audit record with the
- * freeze's reason), except those people approved as break-glass through a freeze that allows
- * it. Pending tasks are left alone, and so are tasks past their deadline, which the
+ * freeze's reason), except those approved as break-glass by at least as many people as a freeze
+ * that allows break-glass asks. Pending tasks are left alone, and so are tasks past their deadline, which the
  * expiry sweep closes as expired. It asks the policy in force at each sweep, so a reload that adds
  * a freeze in force now ends what it catches at the next sweep.
  */
@@ -25,6 +26,8 @@ public final class FreezeSweep {
 
     /** Tasks ended per store unit: a sweep takes the writer in short turns, however many a freeze catches. */
     static final int BATCH = 200;
+    /** The most break-glass tasks one freeze's check reads in a unit. */
+    static final int BROKEN_GLASS_READ = 10_000;
 
     private final Store store;
     private final TaskEnder ender;
@@ -65,9 +68,19 @@ public final class FreezeSweep {
             if (ended == BATCH) {
                 break;
             }
-            // A task people approved as break-glass goes on through a freeze that allows it.
-            for (Task task : rows.activeHolding(freeze.tiers(), freeze.deny(), now, freeze.hasBreakGlass(),
-                    BATCH - ended)) {
+            List<Task> caught = new ArrayList<>(rows.activeHolding(freeze.tiers(), freeze.deny(), now,
+                    freeze.hasBreakGlass() ? TaskRows.BrokenGlass.NOT : TaskRows.BrokenGlass.ANY, BATCH - ended));
+            if (freeze.hasBreakGlass() && caught.size() < BATCH - ended) {
+                // A task people approved as break-glass goes on through a freeze that allows it,
+                // if they were as many as this freeze asks now. Such tasks are few: all are read.
+                for (Task task : rows.activeHolding(freeze.tiers(), freeze.deny(), now, TaskRows.BrokenGlass.ONLY,
+                        BROKEN_GLASS_READ)) {
+                    if (task.approvedBy().size() < freeze.breakGlassQuorum() && caught.size() < BATCH - ended) {
+                        caught.add(task);
+                    }
+                }
+            }
+            for (Task task : caught) {
                 // The query matches scope text; the freeze itself has the last word.
                 List<String> frozen = freeze.frozenActions(task.tier(), task.scopes());
                 if (!frozen.isEmpty()

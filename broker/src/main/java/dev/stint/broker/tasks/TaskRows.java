@@ -172,12 +172,23 @@ public final class TaskRows {
      */
     public List<Task> activeHolding(Collection<Tier> tiers, Collection<String> actions, Instant now, int limit)
             throws UnavailableException {
-        return activeHolding(tiers, actions, now, false, limit);
+        return activeHolding(tiers, actions, now, BrokenGlass.ANY, limit);
     }
 
-    /** As above; with {@code exceptBrokenGlass}, tasks people approved as break-glass are left out. */
+    /** Which tasks a query takes, by whether people approved them as break-glass. */
+    public enum BrokenGlass {
+        ANY(""), NOT(" AND break_glass = 0"), ONLY(" AND break_glass = 1");
+
+        private final String condition;
+
+        BrokenGlass(String condition) {
+            this.condition = condition;
+        }
+    }
+
+    /** As above, of the tasks {@code which} takes. */
     public List<Task> activeHolding(Collection<Tier> tiers, Collection<String> actions, Instant now,
-            boolean exceptBrokenGlass, int limit) throws UnavailableException {
+            BrokenGlass which, int limit) throws UnavailableException {
         if (tiers.isEmpty() || actions.isEmpty()) {
             return List.of();
         }
@@ -189,7 +200,7 @@ public final class TaskRows {
             patterns.add("%:" + escaped + " %");
         }
         String sql = "SELECT " + COLUMNS + " FROM tasks WHERE status = 'active' AND deadline > ?"
-                + (exceptBrokenGlass ? " AND break_glass = 0" : "")
+                + which.condition
                 + " AND tier IN (" + String.join(", ", Collections.nCopies(tierNames.size(), "?")) + ")"
                 + " AND (" + String.join(" OR ", Collections.nCopies(patterns.size(), "scopes LIKE ? ESCAPE '!'")) + ")"
                 + " ORDER BY deadline LIMIT ?" + tx.lockForUpdate();

@@ -1,6 +1,7 @@
 package dev.stint.broker.ui;
 
 import dev.stint.broker.approvals.Approval;
+import dev.stint.broker.approvals.ApprovalDecisions;
 import dev.stint.broker.approvals.ApprovalRows;
 import dev.stint.broker.approvals.ApprovalStatus;
 import dev.stint.broker.approvals.Vote;
@@ -21,8 +22,9 @@ import java.util.Optional;
  *
  * @param status as of the moment it was read (a pending request past its window reads expired)
  * @param verdicts in the order they were given; empty when nobody decided yet
+ * @param counted the approvals the quorum counts now (active approvers, never the owner)
  */
-record ApprovalCase(Approval approval, ApprovalStatus status, List<Verdict> verdicts) {
+record ApprovalCase(Approval approval, ApprovalStatus status, List<Verdict> verdicts, int counted) {
 
     /** The most requests one list shows. */
     static final int LIST_LIMIT = 200;
@@ -53,9 +55,9 @@ record ApprovalCase(Approval approval, ApprovalStatus status, List<Verdict> verd
         verdicts = List.copyOf(verdicts);
     }
 
-    /** How many approvals were given so far (the quorum counts only approvers still active). */
+    /** How many approvals count toward the quorum now: a disabled person's no longer does. */
     long approvals() {
-        return verdicts.stream().filter(v -> v.verdict() == Vote.Verdict.APPROVE).count();
+        return counted;
     }
 
     /** The verdict {@code personId} gave, if any. */
@@ -91,6 +93,7 @@ record ApprovalCase(Approval approval, ApprovalStatus status, List<Verdict> verd
             verdicts.add(new Verdict(vote.personId(), person.map(Person::name).orElse(null),
                     person.map(Person::email).orElse(null), vote.verdict(), vote.comment(), vote.at()));
         }
-        return new ApprovalCase(approval, approval.statusAt(now), verdicts);
+        return new ApprovalCase(approval, approval.statusAt(now), verdicts,
+                ApprovalDecisions.approversOf(tx, approval).size());
     }
 }

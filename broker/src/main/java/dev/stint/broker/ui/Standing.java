@@ -57,7 +57,11 @@ record Standing(ApproveWith approveWith, boolean mayDeny, String why) {
             return none("You " + (given.get().verdict() == Vote.Verdict.APPROVE ? "approved" : "denied")
                     + " this request at " + When.at(given.get().at()) + "; nobody decides twice.");
         }
-        if (person.email().equalsIgnoreCase(request.approval().owner())) {
+        if (Person.ownerEmail(request.approval().owner()).isEmpty()) {
+            return new Standing(null, true, "Agent " + request.approval().agentId().value() + " was registered with"
+                    + " an owner that is not an email, so nobody can approve its task. You may still deny it.");
+        }
+        if (person.mayOwn(request.approval().owner())) {
             return new Standing(null, true, "You own agent " + request.approval().agentId().value()
                     + ": another approver must approve its task. You may still deny it.");
         }

@@ -88,4 +88,20 @@ class ApprovalDigestTest {
         assertThat(digest.text()).hasSize(43).matches("[A-Za-z0-9_-]+");
         assertThat(digest.value()).hasSize(32);
     }
+
+    @Test
+    void fieldLengthsAreUtf8BytesSoEveryLanguageCountsThemAlike() throws Exception {
+        TaskId task = new TaskId("tsk_1");
+        AgentId agent = new AgentId("demo-agent");
+        TaskDeadline deadline = new TaskDeadline(java.time.Instant.parse("2026-11-24T10:15:00Z"));
+        String purpose = "purge \uD83E\uDDF9 orders"; // a broom: 2 UTF-16 units, 4 UTF-8 bytes
+
+        ApprovalDigest digest = ApprovalDigest.of(task, agent, "alice@example.com", new dev.stint.token.Tier("prod"),
+                java.util.List.of(dev.stint.token.Scope.parse("db:orders:delete")), purpose, deadline);
+
+        String canonical = "17:stint-approval-v1|5:tsk_1|10:demo-agent|17:alice@example.com|4:prod|16:db:orders:delete|"
+                + "17:" + purpose + "|20:2026-11-24T10:15:00Z|";
+        assertThat(digest.value()).isEqualTo(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
 }

@@ -90,6 +90,15 @@ class ApprovalFlowTest {
     }
 
     @Test
+    void aCommentOfSeveralLinesIsKeptOnOne() {
+        PagesClient.Page denied = bob.browser.post("/v1/approvals/" + approvalId + "/deny",
+                "{\"comment\":\"not now:\\nthe migration runs until 18:00\"}");
+
+        assertThat(denied.status()).as(denied.body()).isEqualTo(200);
+        assertThat(taskJson().get("end_reason").asText()).contains("not now: the migration runs until 18:00");
+    }
+
+    @Test
     void nobodyApprovesTwice() {
         assertThat(bob.approve(approvalId).status()).isEqualTo(200);
 

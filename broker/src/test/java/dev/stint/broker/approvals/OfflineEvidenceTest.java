@@ -103,11 +103,11 @@ class OfflineEvidenceTest {
         return signature.verify(unb64(evidence.get("signature").asText()));
     }
 
-    /** The documented canonical form: each field as its length in UTF-16 units, ':', the field, '|'. */
+    /** The documented canonical form: each field as its length in UTF-8 bytes, ':', the field, '|'. */
     static String fields(String... values) {
         StringBuilder out = new StringBuilder();
         for (String value : values) {
-            out.append(value.length()).append(':').append(value).append('|');
+            out.append(value.getBytes(StandardCharsets.UTF_8).length).append(':').append(value).append('|');
         }
         return out.toString();
     }

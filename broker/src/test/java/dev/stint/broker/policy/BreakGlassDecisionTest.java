@@ -93,12 +93,13 @@ class BreakGlassDecisionTest {
     }
 
     @Test
-    void brokenGlassTokensAreNotCutAtTheFreezeTheyBroke() {
+    void brokenGlassTokensAreNotCutAtAFreezeWhoseQuorumTheyMet() {
         List<Scope> scopes = List.of(Scope.parse("db:orders:delete"));
 
         assertThat(policy.nextFreeze(new Tier("prod"), scopes, DURING, Duration.ofMinutes(5))).contains(DURING);
-        assertThat(policy.nextFreeze(new Tier("prod"), scopes, DURING, Duration.ofMinutes(5), true)).isEmpty();
+        assertThat(policy.nextFreeze(new Tier("prod"), scopes, DURING, Duration.ofMinutes(5), 3)).isEmpty();
+        assertThat(policy.nextFreeze(new Tier("prod"), scopes, DURING, Duration.ofMinutes(5), 2)).contains(DURING);
         assertThat(policy.nextFreeze(new Tier("prod"), List.of(Scope.parse("db:orders:ddl")), DURING,
-                Duration.ofMinutes(5), true)).contains(DURING);
+                Duration.ofMinutes(5), 3)).contains(DURING);
     }
 }

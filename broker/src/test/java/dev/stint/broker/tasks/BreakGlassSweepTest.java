@@ -98,6 +98,16 @@ class BreakGlassSweepTest {
     }
 
     @Test
+    void taskApprovedAsBreakGlassByFewerThanThisFreezeAsksIsEnded() {
+        insert("one-approver", List.of("bob"), true);
+        clock.set(FROM);
+
+        assertThat(await(sweep.sweep())).isEqualTo(1);
+
+        assertThat(status("one-approver")).isEqualTo(TaskStatus.ENDED);
+    }
+
+    @Test
     void taskApprovedBeforeTheFreezeIsEndedByIt() {
         insert("approved-before", List.of("bob", "carol"), false);
         insert("never-approved", List.of(), false);

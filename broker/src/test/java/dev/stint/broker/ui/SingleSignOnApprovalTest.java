@@ -50,6 +50,7 @@ class SingleSignOnApprovalTest {
     BrokerHarness broker;
     PagesClient browser;
     String approvalId;
+    String adaEnrollment;
 
     @BeforeEach
     void start() throws IOException {
@@ -64,7 +65,7 @@ class SingleSignOnApprovalTest {
         TestAgent agent = broker.registerAgent("demo-agent", "prod");
         approvalId = broker.openTask(broker.agentToken(agent), "prod", "[\"db:orders:delete\"]", null)
                 .text("approval_id");
-        People.register(broker, "ada", "ada@example.com", "Ada");
+        adaEnrollment = People.register(broker, "ada", "ada@example.com", "Ada");
         signInBySso();
     }
 
@@ -84,6 +85,19 @@ class SingleSignOnApprovalTest {
         JsonNode evidence = approved.json().at("/votes/0/evidence");
         assertThat(evidence.get("method").asText()).isEqualTo("oidc_session");
         assertThat(evidence.get("person_id").asText()).isEqualTo("ada");
+    }
+
+    @Test
+    void someoneWithAPasskeyApprovesWithItEvenWhenSignedInBySingleSignOn() {
+        People.enroll(broker, new PagesClient(People.pages(broker)), adaEnrollment,
+                new dev.stint.broker.people.TestAuthenticator());
+
+        PagesClient.Page refused = browser.post("/v1/approvals/" + approvalId + "/approve", "{}");
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.text("detail")).contains("ada has a passkey");
+        assertThat(broker.get("/v1/approvals/" + approvalId, broker.adminToken()).text("status"))
+                .isEqualTo("pending");
     }
 
     @Test

@@ -43,7 +43,8 @@ class StandingTest {
                 deadline, ApprovalDigest.of(task, agent, "Alice@Example.com", new Tier("prod"), scopes, "purge",
                         deadline), 2, "db:orders:delete (destructive, 2)", status, T0, T0.plusSeconds(600),
                 status == ApprovalStatus.PENDING ? null : T0.plusSeconds(60));
-        return new ApprovalCase(approval, status, verdicts);
+        return new ApprovalCase(approval, status, verdicts,
+                (int) verdicts.stream().filter(v -> v.verdict() == Vote.Verdict.APPROVE).count());
     }
 
     static final ApprovalCase PENDING = request(ApprovalStatus.PENDING, List.of());
