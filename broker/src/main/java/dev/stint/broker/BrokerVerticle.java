@@ -55,6 +55,7 @@ import dev.stint.broker.approvals.ApprovalExpiry;
 import dev.stint.broker.approvals.ApprovalRequester;
 import dev.stint.broker.approvals.ApprovalRoutes;
 import dev.stint.broker.approvals.ApprovalWithdrawal;
+import dev.stint.broker.approvals.ApproverDisabled;
 import dev.stint.broker.federation.CiIssuers;
 import dev.stint.broker.federation.FederatedExchange;
 import dev.stint.broker.federation.SubjectTokenRows;
@@ -388,7 +389,8 @@ public final class BrokerVerticle extends VerticleBase {
         new KeyRoutes(keys, bearer.adminGate()).mount(r);
         new AdminRoutes(admin, bearer.adminGate()).mount(r);
         RelyingParty pages = RelyingParty.forIssuer(issuer);
-        new PeopleRoutes(store, bearer.adminGate(), pages, SessionRows::endAllOf, clock).mount(r);
+        new PeopleRoutes(store, bearer.adminGate(), pages, SessionRows::endAllOf, new ApproverDisabled(ender), clock)
+                .mount(r);
         UiRoutes ui = new UiRoutes(store, pages, new PasskeyCeremonies(store, audit, new PasskeyVerifier(pages),
                 clock), clock);
         options.deployment().oidcSignIn().ifPresent(oidc -> ui.withSingleSignOn(vertx, oidc, audit,

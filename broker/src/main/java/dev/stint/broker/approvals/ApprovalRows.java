@@ -76,6 +76,17 @@ public final class ApprovalRows {
                 }, ApprovalRows::row);
     }
 
+    /** Approved requests that {@code personId} approved, oldest first. */
+    public List<Approval> approvedWithTheVoteOf(String personId) throws UnavailableException {
+        return tx.many("SELECT " + prefixed("a.") + " FROM approvals a JOIN approval_votes v ON v.approval_id ="
+                + " a.approval_id WHERE v.person_id = ? AND v.verdict = 'approve' AND a.status = 'approved'"
+                + " ORDER BY a.requested_at, a.approval_id", ps -> set(ps, 1, personId), ApprovalRows::row);
+    }
+
+    private static String prefixed(String alias) {
+        return alias + COLUMNS.replace(", ", ", " + alias);
+    }
+
     /** Pending requests whose window closed by {@code now}, oldest first. */
     public List<Approval> pendingPastWindow(Instant now, int limit) throws UnavailableException {
         return tx.many("SELECT " + COLUMNS + " FROM approvals WHERE status = 'pending' AND window_ends_at <= ?"

@@ -30,10 +30,18 @@ public final class PeopleRoutes {
     private final Gate admin;
     private final RelyingParty rp;
     private final SignedInSessions sessions;
+    private final PersonDisabled disabled;
     private final Clock clock;
 
     /** @param sessions ends a disabled person's sessions inside the unit that disables them */
     public PeopleRoutes(Store store, Gate admin, RelyingParty rp, SignedInSessions sessions, Clock clock) {
+        this(store, admin, rp, sessions, PersonDisabled.NOTHING, clock);
+    }
+
+    /** @param disabled what else a person's disabling takes with it (tasks approved by them) */
+    public PeopleRoutes(Store store, Gate admin, RelyingParty rp, SignedInSessions sessions, PersonDisabled disabled,
+            Clock clock) {
+        this.disabled = Objects.requireNonNull(disabled, "disabled");
         this.store = Objects.requireNonNull(store, "store");
         this.admin = Objects.requireNonNull(admin, "admin");
         this.rp = Objects.requireNonNull(rp, "rp");
@@ -109,8 +117,10 @@ public final class PeopleRoutes {
                         int ended = sessions.endAllOf(tx, id, now);
                         int links = new EnrollmentRows(tx).voidAllOf(id, now);
                         new CeremonyRows(tx).deleteAllOf(id);
+                        String more = disabled.disabled(tx, people.find(id).orElseThrow(), actor, now);
                         audit(tx, actor, "person.disable", id + " disabled by " + actor + "; " + ended
-                                + " session(s) ended, " + links + " enrollment link(s) voided", now);
+                                + " session(s) ended, " + links + " enrollment link(s) voided"
+                                + (more.isEmpty() ? "" : ", " + more), now);
                     }
                     return json(people.find(id).orElseThrow(), new PasskeyRows(tx).of(id).size(), null);
                 })))

@@ -145,6 +145,26 @@ class ApprovalFlowTest {
     }
 
     @Test
+    void approverDisabledAfterTheQuorumWasMetEndsTheTaskItNoLongerHas() {
+        bob.approve(approvalId);
+        carol.approve(approvalId);
+        assertThat(taskStatus()).isEqualTo("active");
+        assertThat(broker.mint(agentToken, taskId).status()).isEqualTo(200);
+
+        Response disabled = broker.postJson("/v1/people/carol/disable", "{}", broker.adminToken());
+
+        assertThat(disabled.status()).isEqualTo(200);
+        assertThat(taskStatus()).isEqualTo("ended");
+        assertThat(taskJson().get("end_reason").asText())
+                .contains("approval " + approvalId + " lost its quorum: carol was disabled (1 of 2 approval(s) left)");
+        assertThat(broker.mint(agentToken, taskId).status()).isEqualTo(409);
+        assertThat(broker.get("/v1/audit?task_id=" + taskId, broker.adminToken()).body())
+                .contains("1 token(s) revoked");
+        assertThat(broker.get("/v1/audit", broker.adminToken()).body())
+                .contains("carol disabled by admin; 1 session(s) ended, 0 enrollment link(s) voided, 1 approved task(s) ended");
+    }
+
+    @Test
     void agentSuspendedWhilePendingEndsTheTaskAndClosesTheRequest() {
         bob.approve(approvalId);
         assertThat(broker.postJson("/v1/agents/demo-agent/suspend", "{}", broker.adminToken()).status())
