@@ -19,7 +19,6 @@ import dev.stint.broker.people.SignedInPerson;
 import dev.stint.broker.policy.Policy;
 import dev.stint.broker.store.Store;
 import dev.stint.broker.store.Tx;
-import dev.stint.broker.tasks.Task;
 import dev.stint.broker.tasks.TaskEnder;
 import dev.stint.broker.tasks.TaskRows;
 import dev.stint.broker.tasks.TaskStatus;
@@ -208,12 +207,9 @@ public final class ApprovalDecisions {
     private Approval denied(Tx tx, Approval approval, Person person, String comment, Instant at)
             throws UnavailableException {
         new ApprovalRows(tx).decide(approval.approvalId(), ApprovalStatus.DENIED, at);
-        Optional<Task> task = new TaskRows(tx).find(approval.agentId(), approval.taskId());
-        if (task.isPresent()) {
-            ender.end(tx, task.get(), new TaskEnder.Ending(TaskStatus.DENIED, person.actor(), "task.deny",
-                    "approval " + approval.approvalId() + " denied by " + person.id()
-                            + (comment == null ? "" : ": \"" + comment + "\"")), at);
-        }
+        ender.end(tx, approval.agentId(), approval.taskId(), new TaskEnder.Ending(TaskStatus.DENIED, person.actor(),
+                "task.deny", "approval " + approval.approvalId() + " denied by " + person.id()
+                        + (comment == null ? "" : ": \"" + comment + "\"")), at);
         return new ApprovalRows(tx).find(approval.approvalId()).orElseThrow();
     }
 
@@ -222,15 +218,11 @@ public final class ApprovalDecisions {
      * the agent's owner (a person disabled, or stripped of the role, after approving no longer counts).
      */
     public static List<String> approversOf(Tx tx, Approval approval) throws UnavailableException {
-        PersonRows people = new PersonRows(tx);
         List<String> counted = new ArrayList<>();
-        for (Vote vote : new VoteRows(tx).of(approval.approvalId())) {
-            if (vote.verdict() != Vote.Verdict.APPROVE) {
-                continue;
-            }
-            Optional<Person> person = people.find(vote.personId());
-            if (person.isPresent() && person.get().isActive() && person.get().has(Role.APPROVER)
-                    && !owns(person.get(), approval)) {
+        for (VoteRows.Cast cast : new VoteRows(tx).withVoters(approval.approvalId())) {
+            Optional<Person> person = cast.voter();
+            if (cast.vote().verdict() == Vote.Verdict.APPROVE && person.isPresent() && person.get().isActive()
+                    && person.get().has(Role.APPROVER) && !owns(person.get(), approval)) {
                 counted.add(person.get().id());
             }
         }

@@ -1,15 +1,12 @@
 package dev.stint.broker.approvals;
 
 import dev.stint.broker.store.Store;
-import dev.stint.broker.tasks.Task;
 import dev.stint.broker.tasks.TaskEnder;
-import dev.stint.broker.tasks.TaskRows;
 import dev.stint.broker.tasks.TaskStatus;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Closes requests whose window ended without their quorum: the request expires and its task is
@@ -41,12 +38,10 @@ public final class ApprovalExpiry {
                 }
                 expired++;
                 int counted = ApprovalDecisions.approversOf(tx, approval).size();
-                Optional<Task> task = new TaskRows(tx).find(approval.agentId(), approval.taskId());
-                if (task.isPresent()) {
-                    ender.end(tx, task.get(), new TaskEnder.Ending(TaskStatus.DENIED, "system", "approval.expire",
-                            "approval request " + approval.approvalId() + " expired at " + approval.windowEndsAt()
-                                    + " with " + counted + " of " + approval.quorum() + " approval(s)"), now);
-                }
+                ender.end(tx, approval.agentId(), approval.taskId(), new TaskEnder.Ending(TaskStatus.DENIED, "system",
+                        "approval.expire", "approval request " + approval.approvalId() + " expired at "
+                                + approval.windowEndsAt() + " with " + counted + " of " + approval.quorum()
+                                + " approval(s)"), now);
             }
             return expired;
         });

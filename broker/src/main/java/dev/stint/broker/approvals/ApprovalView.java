@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.stint.broker.http.Json;
 import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.people.Person;
-import dev.stint.broker.people.PersonRows;
 import dev.stint.broker.store.Tx;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,9 +46,9 @@ final class ApprovalView {
     /** The verdicts on a request, each with who gave it and the evidence, as stored. */
     static List<Map<String, Object>> votes(Tx tx, String approvalId) throws UnavailableException {
         List<Map<String, Object>> votes = new ArrayList<>();
-        PersonRows people = new PersonRows(tx);
-        for (Vote vote : new VoteRows(tx).of(approvalId)) {
-            Optional<Person> person = people.find(vote.personId());
+        for (VoteRows.Cast cast : new VoteRows(tx).withVoters(approvalId)) {
+            Vote vote = cast.vote();
+            Optional<Person> person = cast.voter();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("person_id", vote.personId());
             body.put("email", person.map(Person::email).orElse(null));

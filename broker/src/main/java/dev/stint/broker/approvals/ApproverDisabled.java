@@ -4,14 +4,11 @@ import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.people.Person;
 import dev.stint.broker.people.PersonDisabled;
 import dev.stint.broker.store.Tx;
-import dev.stint.broker.tasks.Task;
 import dev.stint.broker.tasks.TaskEnder;
-import dev.stint.broker.tasks.TaskRows;
 import dev.stint.broker.tasks.TaskStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A disabled person's approval no longer counts, for tasks already active too: each live task
@@ -34,8 +31,7 @@ public final class ApproverDisabled implements PersonDisabled {
             if (still.size() >= approval.quorum()) {
                 continue;
             }
-            Optional<Task> task = new TaskRows(tx).find(approval.agentId(), approval.taskId());
-            if (task.isPresent() && ender.end(tx, task.get(), new TaskEnder.Ending(TaskStatus.ENDED, actor,
+            if (ender.end(tx, approval.agentId(), approval.taskId(), new TaskEnder.Ending(TaskStatus.ENDED, actor,
                     "task.end", "approval " + approval.approvalId() + " lost its quorum: " + person.id()
                             + " was disabled (" + still.size() + " of " + approval.quorum() + " approval(s) left)"),
                     now)) {

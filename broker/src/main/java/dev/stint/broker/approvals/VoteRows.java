@@ -4,9 +4,13 @@ import static dev.stint.broker.store.Columns.instant;
 import static dev.stint.broker.store.Columns.set;
 
 import dev.stint.broker.http.UnavailableException;
+import dev.stint.broker.people.Person;
+import dev.stint.broker.people.PersonRows;
 import dev.stint.broker.store.Tx;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** The verdicts people gave on approval requests: one row per person per request, never changed. */
 public final class VoteRows {
@@ -30,6 +34,20 @@ public final class VoteRows {
                     set(ps, 5, vote.evidence());
                     set(ps, 6, vote.at());
                 }) == 1;
+    }
+
+    /** A verdict and who gave it, as the people's rows know them now: empty when they are gone. */
+    public record Cast(Vote vote, Optional<Person> voter) {
+    }
+
+    /** The verdicts on a request with their voters, in the order they were given. */
+    public List<Cast> withVoters(String approvalId) throws UnavailableException {
+        PersonRows people = new PersonRows(tx);
+        List<Cast> cast = new ArrayList<>();
+        for (Vote vote : of(approvalId)) {
+            cast.add(new Cast(vote, people.find(vote.personId())));
+        }
+        return cast;
     }
 
     /** The verdicts on a request, in the order they were given. */

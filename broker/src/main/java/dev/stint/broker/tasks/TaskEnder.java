@@ -7,11 +7,13 @@ import dev.stint.broker.store.Tx;
 import dev.stint.broker.tokens.TokenRows;
 import dev.stint.token.AgentId;
 import dev.stint.token.Scope;
+import dev.stint.token.TaskId;
 import dev.stint.token.Tier;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The one place a task ends, whichever path ends it: its owner or the admin ({@code end}), the
@@ -108,6 +110,16 @@ public final class TaskEnder {
                 "task " + ending.status().wireName() + " (" + ending.reason() + "); " + String.join(", ", revoked)),
                 at);
         return true;
+    }
+
+    /**
+     * Ends the task {@code id} of {@code agent} as of {@code at}, if it exists and is still open.
+     *
+     * @return {@code false} when there is no such task or it had already ended
+     */
+    public boolean end(Tx tx, AgentId agent, TaskId id, Ending ending, Instant at) throws UnavailableException {
+        Optional<Task> task = new TaskRows(tx).find(agent, id);
+        return task.isPresent() && end(tx, task.get(), ending, at);
     }
 
     /**

@@ -8,7 +8,6 @@ import dev.stint.broker.approvals.Vote;
 import dev.stint.broker.approvals.VoteRows;
 import dev.stint.broker.http.UnavailableException;
 import dev.stint.broker.people.Person;
-import dev.stint.broker.people.PersonRows;
 import dev.stint.broker.store.Tx;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,12 +85,11 @@ record ApprovalCase(Approval approval, ApprovalStatus status, List<Verdict> verd
     }
 
     private static ApprovalCase of(Tx tx, Approval approval, Instant now) throws UnavailableException {
-        PersonRows people = new PersonRows(tx);
         List<Verdict> verdicts = new ArrayList<>();
-        for (Vote vote : new VoteRows(tx).of(approval.approvalId())) {
-            Optional<Person> person = people.find(vote.personId());
-            verdicts.add(new Verdict(vote.personId(), person.map(Person::name).orElse(null),
-                    person.map(Person::email).orElse(null), vote.verdict(), vote.comment(), vote.at()));
+        for (VoteRows.Cast cast : new VoteRows(tx).withVoters(approval.approvalId())) {
+            Vote vote = cast.vote();
+            verdicts.add(new Verdict(vote.personId(), cast.voter().map(Person::name).orElse(null),
+                    cast.voter().map(Person::email).orElse(null), vote.verdict(), vote.comment(), vote.at()));
         }
         return new ApprovalCase(approval, approval.statusAt(now), verdicts,
                 ApprovalDecisions.approversOf(tx, approval).size());
